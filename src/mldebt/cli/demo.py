@@ -1,0 +1,34 @@
+"""`mldebt demo`: load the storefront scenario and show what mldebt finds in it."""
+
+from __future__ import annotations
+
+import typer
+
+from mldebt.cli.catalog import print_components, print_findings
+from mldebt.cli.common import AS_OF_OPTION, out, parse_as_of, state
+from mldebt.service.demo import load_demo
+
+
+def demo(
+    ctx: typer.Context,
+    no_serve: bool = typer.Option(False, "--no-serve", help="Only load the scenario; do not serve the dashboard."),
+    as_of: str = AS_OF_OPTION,
+) -> None:
+    """Load the built-in BigCommerce storefront scenario into the store and show its debt.
+
+    Example:
+
+      mldebt demo --no-serve
+    """
+    app_state = state(ctx)
+    store = app_state.store()
+    result = load_demo(store, parse_as_of(as_of))
+    out.print(f"Loaded the storefront scenario from {result.scenario} into {store.safe_url}", highlight=False)
+    c = result.catalog.components
+    out.print(f"{len(result.components)} components ({len(c.added)} new, {len(c.updated)} updated); "
+              f"{len(result.catalog.health)} open inventory findings", highlight=False)
+    print_components(result.components)
+    print_findings(result.catalog.health)
+    if not no_serve:
+        out.print("The dashboard is not part of this version yet; the data above is in the store for "
+                  "`mldebt catalog list`.", highlight=False)

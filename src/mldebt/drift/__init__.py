@@ -1,0 +1,1 @@
+"""Drift and data-quality statistics: pure functions over arrays and Arrow tables, mergeable profiles."""

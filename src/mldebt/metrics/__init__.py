@@ -1,0 +1,1 @@
+"""KPI computations over domain objects; Prometheus exposition."""

@@ -1,0 +1,1 @@
+"""Board report: HTML (Jinja2) and PDF, with charts."""

@@ -1,0 +1,1 @@
+"""Static ML-debt scanner: one module per rule family; findings out."""

@@ -1,0 +1,110 @@
+"""Tables. Every schema change here comes with an Alembic migration in `migrations/versions/`.
+
+Design choices:
+- Components are never deleted: a component that leaves the inventory gets `retired_at`, and
+  `component_events` keeps what happened to it and when.
+- Findings from every detector share one table, keyed by (source, fingerprint); a finding that a
+  later run of the same source and scope no longer reports is marked fixed, not deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class ComponentRow(Base):
+    __tablename__ = "components"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    owner: Mapped[str | None] = mapped_column(String(200))
+    lifecycle: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[str | None] = mapped_column(String(100))
+    customer_facing: Mapped[bool] = mapped_column(Boolean, default=False)
+    revenue_critical: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_retrained: Mapped[dt.date | None] = mapped_column(Date)
+    retrain_every_days: Mapped[int | None] = mapped_column(Integer)
+    model_card_present: Mapped[bool | None] = mapped_column(Boolean)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    spec_hash: Mapped[str] = mapped_column(String(64))
+    catalog_file: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    changes: Mapped[list[ChangeRow]] = relationship(back_populates="component", order_by="ChangeRow.date")
+
+
+class ChangeRow(Base):
+    """The change log of a component; entries removed from the file stay (history is kept)."""
+
+    __tablename__ = "component_changes"
+    __table_args__ = (UniqueConstraint("component_id", "version", "date", "kind", name="uq_change_identity"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    component_id: Mapped[int] = mapped_column(ForeignKey("components.id", ondelete="CASCADE"))
+    version: Mapped[str] = mapped_column(String(100))
+    date: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(30))
+    author: Mapped[str | None] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(Text)
+
+    component: Mapped[ComponentRow] = relationship(back_populates="changes")
+
+
+class ComponentEventRow(Base):
+    """What happened to a component's inventory entry: added, updated, retired, restored."""
+
+    __tablename__ = "component_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    component_id: Mapped[int] = mapped_column(ForeignKey("components.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    action: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class FindingRow(Base):
+    __tablename__ = "findings"
+    __table_args__ = (
+        UniqueConstraint("source", "fingerprint", name="uq_finding_identity"),
+        Index("ix_findings_component_status", "component", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(30))
+    scope: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    rule_id: Mapped[str] = mapped_column(String(30))
+    severity: Mapped[str] = mapped_column(String(10))
+    component: Mapped[str] = mapped_column(String(100))
+    message: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    file: Mapped[str | None] = mapped_column(Text)
+    line: Mapped[int | None] = mapped_column(Integer)
+    effort_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    first_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    fixed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

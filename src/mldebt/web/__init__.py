@@ -1,0 +1,1 @@
+"""FastAPI app: REST API, webhooks, dashboard templates and static assets."""

@@ -1,0 +1,45 @@
+"""Docs that cannot drift: every command, setting and rule is documented."""
+
+from pathlib import Path
+
+from typer.main import get_command
+
+from mldebt.cli import app
+from mldebt.domain.health import HEALTH_RULES
+from mldebt.settings import SETTINGS
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def all_docs() -> str:
+    return "\n".join(p.read_text() for p in DOCS.glob("*.md"))
+
+
+def command_paths(command, path=()):
+    if hasattr(command, "commands"):
+        for name, sub in command.commands.items():
+            yield from command_paths(sub, (*path, name))
+    else:
+        yield " ".join(path)
+
+
+def test_every_cli_command_is_documented():
+    text = (DOCS / "cli.md").read_text()
+    missing = [p for p in command_paths(get_command(app)) if f"`mldebt {p}" not in text]
+    assert missing == []
+
+
+def test_every_setting_is_documented():
+    text = all_docs()
+    assert [s.env for s in SETTINGS if s.env not in text] == []
+
+
+def test_every_health_rule_is_documented():
+    text = (DOCS / "inventory.md").read_text()
+    assert [r.rule_id for r in HEALTH_RULES if f"| {r.rule_id} | {r.name} |" not in text] == []
+
+
+def test_readme_starts_with_the_two_commands():
+    readme = (DOCS.parent / "README.md").read_text().splitlines()
+    commands = [line.split("#")[0].strip() for line in readme[:8] if line.startswith("make ")]
+    assert commands == ["make demo", "make test"]
