@@ -1,0 +1,1 @@
+"""Reproducible benchmarks against named peers (run by hand, not part of the test suite)."""
