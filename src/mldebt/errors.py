@@ -53,3 +53,31 @@ class StoreError(MldebtError):
 
     def __init__(self, message: str, details: list[str] | None = None) -> None:
         super().__init__(message, details or [], code="store_error", http_status=503)
+
+
+class UnauthorizedError(MldebtError):
+    """Missing or wrong credentials: an API token, a webhook signature or shared secret."""
+
+    def __init__(self, message: str, details: list[str] | None = None) -> None:
+        super().__init__(message, details or [], code="unauthorized", http_status=401)
+
+
+class ForbiddenError(MldebtError):
+    """The credentials are valid but their role may not do this (a viewer writing)."""
+
+    def __init__(self, message: str, details: list[str] | None = None) -> None:
+        super().__init__(message, details or [], code="forbidden", http_status=403)
+
+
+class PayloadError(MldebtError):
+    """A delivery or backfill record that cannot be parsed; `details` names the fields."""
+
+    def __init__(self, message: str, details: list[str] | None = None) -> None:
+        super().__init__(message, details or [], code="invalid_payload", http_status=422)
+
+
+class PayloadTooLargeError(MldebtError):
+    """A request body over the limit (1 MiB for webhooks)."""
+
+    def __init__(self, message: str, details: list[str] | None = None) -> None:
+        super().__init__(message, details or [], code="payload_too_large", http_status=413)

@@ -7,6 +7,7 @@ without documentation. Later issues add their settings here.
 from __future__ import annotations
 
 import os
+import tomllib
 from dataclasses import dataclass
 
 
@@ -35,4 +36,57 @@ CATALOG_FILE = Setting(
     "The inventory file read by `mldebt catalog ...` when no FILE is given.",
 )
 
-SETTINGS: tuple[Setting, ...] = (DATABASE_URL, CATALOG_FILE)
+
+# --- ingest (issue 5): webhook secrets, outbound clients, rule files, error reporting -----------------
+WEBHOOK_SOURCES = ("sentry", "alertmanager", "zendesk", "zigpoll", "bigcommerce")
+SOURCE_SECRETS: dict[str, Setting] = {
+    source: Setting(
+        f"{source}_secret", f"MLDEBT_{source.upper()}_SECRET", "",
+        f"Secret that authenticates {source} webhooks (HMAC key or bearer token). Unset: deliveries are refused (401).",
+    )
+    for source in WEBHOOK_SOURCES
+}
+ZIGPOLL_API_KEY = Setting("zigpoll_api_key", "MLDEBT_ZIGPOLL_API_KEY", "",
+                          "Zigpoll API key; when set, a Zigpoll webhook triggers a pull of /responses.")
+ZIGPOLL_URL = Setting("zigpoll_url", "MLDEBT_ZIGPOLL_URL", "https://v1.zigpoll.com", "Zigpoll REST base URL.")
+BIGCOMMERCE_TOKEN = Setting("bigcommerce_token", "MLDEBT_BIGCOMMERCE_TOKEN", "",
+                            "BigCommerce API account token (X-Auth-Token) used to fetch order totals.")
+BIGCOMMERCE_STORE_HASH = Setting("bigcommerce_store_hash", "MLDEBT_BIGCOMMERCE_STORE_HASH", "",
+                                 "BigCommerce store hash (stores/{hash}).")
+BIGCOMMERCE_URL = Setting("bigcommerce_url", "MLDEBT_BIGCOMMERCE_URL", "https://api.bigcommerce.com",
+                          "BigCommerce REST base URL.")
+CATEGORY_RULES_FILE = Setting("category_rules_file", "MLDEBT_CATEGORY_RULES", "",
+                              "JSON file of failure-category rules replacing the defaults.")
+FEEDBACK_SCORES_FILE = Setting("feedback_scores_file", "MLDEBT_FEEDBACK_SCORES", "",
+                               "JSON file {poll_id: {answer: score}} mapping poll answers to satisfaction scores.")
+SENTRY_DSN = Setting("sentry_dsn", "SENTRY_DSN", "",
+                     "Report mldebt's own exceptions to Sentry (bodies and customer data stripped). Unset: off.")
+SETTINGS_FILE = Setting("settings_file", "MLDEBT_SETTINGS_FILE", ".mldebt/settings.toml",
+                        "TOML file of settings by name (e.g. sentry_secret = \"...\"), read when the env var is unset.")
+
+
+def file_value(setting: Setting) -> str:
+    """The environment, else the settings file (keys are setting names), else the default."""
+    from_env = os.environ.get(setting.env)
+    if from_env:
+        return from_env
+    path = SETTINGS_FILE.value()
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError):
+        return setting.default
+    value = data.get(setting.name)
+    return str(value) if value not in (None, "") else setting.default
+
+
+def source_secret(source: str) -> str | None:
+    """The webhook secret of `source`, or None when none is configured (deliveries are then refused)."""
+    setting = SOURCE_SECRETS.get(source)
+    return (file_value(setting) or None) if setting is not None else None
+
+
+SETTINGS: tuple[Setting, ...] = (
+    DATABASE_URL, CATALOG_FILE, *SOURCE_SECRETS.values(), ZIGPOLL_API_KEY, ZIGPOLL_URL, BIGCOMMERCE_TOKEN,
+    BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_URL, CATEGORY_RULES_FILE, FEEDBACK_SCORES_FILE, SENTRY_DSN, SETTINGS_FILE,
+)

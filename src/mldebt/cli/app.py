@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from mldebt import __version__
-from mldebt.cli import catalog, db, demo
+from mldebt.cli import catalog, db, demo, incidents, ingest, serve
 from mldebt.cli.common import AppState, err
 from mldebt.errors import MldebtError
 
@@ -27,6 +27,10 @@ app.add_typer(catalog.app, name="catalog")
 app.add_typer(db.app, name="db")
 app.command("init")(catalog.init)
 app.command("demo")(demo.demo)
+app.add_typer(ingest.app, name="ingest")
+app.add_typer(incidents.app, name="incidents")
+app.add_typer(serve.token_app, name="token")
+app.command("serve")(serve.serve)
 
 
 def _version(value: bool) -> None:

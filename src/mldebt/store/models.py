@@ -108,3 +108,7 @@ class FindingRow(Base):
     status: Mapped[str] = mapped_column(String(10), default="open")
     first_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     fixed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# Tables of later features live in their own modules; importing them here registers them on `Base`.
+from mldebt.store import ingest_tables as _ingest_tables  # noqa: E402, F401

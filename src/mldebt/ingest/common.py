@@ -1,0 +1,171 @@
+"""What every source adapter shares: the delivery, the parse result, and careful field readers.
+
+Adapters are pure: bytes and headers in, domain objects out, `PayloadError` naming the field when
+the payload is not what the source documents. Signatures are checked over the raw body bytes with
+`hmac.compare_digest`, never over re-serialised JSON.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import email.utils
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from mldebt.domain.incident import FeedbackResponse, IncidentSignal, StoreEvent, Ticket
+from mldebt.errors import PayloadError, UnauthorizedError
+
+EPOCH_ZERO_PREFIX = "0001-01-01"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One webhook request (or one backfill record: `headers` empty, `backfill` true)."""
+
+    source: str
+    body: bytes
+    headers: Mapping[str, str] = field(default_factory=dict)
+    received_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    backfill: bool = False
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+@dataclass
+class ParsedDelivery:
+    """Everything one delivery says; `delivery_id` is the source's identity used for idempotency."""
+
+    delivery_id: str
+    signals: list[IncidentSignal] = field(default_factory=list)
+    tickets: list[Ticket] = field(default_factory=list)
+    feedback: list[FeedbackResponse] = field(default_factory=list)
+    store_events: list[StoreEvent] = field(default_factory=list)
+    pull_polls: list[str] = field(default_factory=list)
+    kind: str = ""
+
+
+class Adapter(Protocol):
+    """One source: which headers to keep, how to verify, how to parse."""
+
+    name: str
+    kept_headers: tuple[str, ...]
+
+    def verify(self, delivery: Delivery, secret: str) -> None: ...
+
+    def parse(self, delivery: Delivery) -> ParsedDelivery: ...
+
+
+def load_json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except UnicodeDecodeError:
+        raise PayloadError("body is not UTF-8 JSON") from None
+    except json.JSONDecodeError as exc:
+        raise PayloadError(f"body is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+
+
+def obj(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise PayloadError(f"{where} must be a JSON object, got {_kind(value)}", [where])
+    return value
+
+
+def text(container: Mapping[str, Any], key: str, where: str, required: bool = True) -> str | None:
+    """A string (or number, as its text) field; `PayloadError` naming `where.key` when required and absent."""
+    value = container.get(key)
+    if value is None or value == "":
+        if required:
+            raise PayloadError(f"{where}.{key} is missing", [f"{where}.{key}"])
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise PayloadError(f"{where}.{key} must be a string, got {_kind(value)}", [f"{where}.{key}"])
+    return str(value)
+
+
+def timestamp(value: Any, where: str) -> dt.datetime:
+    """ISO-8601, RFC-2822 or Unix seconds/milliseconds, returned as an aware UTC datetime."""
+    if value is None or value == "":
+        raise PayloadError(f"{where} is missing", [where])
+    if isinstance(value, bool):
+        raise PayloadError(f"{where} must be a time, got a boolean", [where])
+    if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
+        number = float(value)
+        if number > 1e11:
+            number /= 1000.0
+        try:
+            return dt.datetime.fromtimestamp(number, dt.UTC)
+        except (OverflowError, OSError, ValueError):
+            raise PayloadError(f"{where}: {value!r} is out of range", [where]) from None
+    if not isinstance(value, str):
+        raise PayloadError(f"{where} must be a time, got {_kind(value)}", [where])
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            raise PayloadError(f"{where}: {value!r} is not an ISO-8601 or RFC-2822 time", [where]) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed.astimezone(dt.UTC)
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(value), "a number")
+
+
+def body_digest(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def canonical_digest(payload: Any) -> str:
+    """Identity of a record when the source sends no delivery id (backfill): its canonical JSON."""
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def hmac_sha256(key: bytes, message: bytes) -> bytes:
+    return hmac.new(key, message, hashlib.sha256).digest()
+
+
+def same(given: str | None, expected: str) -> bool:
+    """Constant-time equality of two header values."""
+    return given is not None and hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8"))
+
+
+def verify_hex_hmac(given: str | None, secret: str, message: bytes, header: str) -> None:
+    if not given:
+        raise UnauthorizedError(f"missing {header} header")
+    if not same(given.strip().lower(), hmac_sha256(secret.encode(), message).hex()):
+        raise UnauthorizedError(f"{header} does not match the body")
+
+
+def verify_b64_hmac(given: str | None, secret: str, message: bytes, header: str) -> None:
+    if not given:
+        raise UnauthorizedError(f"missing {header} header")
+    if not same(given.strip(), base64.b64encode(hmac_sha256(secret.encode(), message)).decode()):
+        raise UnauthorizedError(f"{header} does not match the body")
+
+
+def verify_bearer(delivery: Delivery, secret: str) -> None:
+    """`Authorization: Bearer <secret>` or HTTP basic auth whose password is the secret."""
+    auth = delivery.header("authorization")
+    if not auth:
+        raise UnauthorizedError("missing Authorization header")
+    scheme, _, credential = auth.strip().partition(" ")
+    if scheme.lower() == "bearer" and same(credential.strip(), secret):
+        return
+    if scheme.lower() == "basic":
+        try:
+            _, _, password = base64.b64decode(credential.strip(), validate=True).decode().partition(":")
+        except (ValueError, UnicodeDecodeError):
+            raise UnauthorizedError("malformed basic credentials") from None
+        if same(password, secret):
+            return
+    raise UnauthorizedError("wrong credentials in the Authorization header")
