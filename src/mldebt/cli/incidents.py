@@ -13,6 +13,7 @@ from mldebt.errors import UserInputError
 from mldebt.metrics.mttr import MttrResult
 from mldebt.metrics.recurring import RecurrencePolicy
 from mldebt.service import incidents as service
+from mldebt.service.demo_ingest import DemoEvents
 from mldebt.service.linker import load_linker
 from mldebt.service.signals import component_signals
 
@@ -45,6 +46,17 @@ def print_mttr(results: list[MttrResult], by: str) -> None:
         table.add_row(r.group, str(r.incidents), str(r.resolved), str(r.open), _minutes(r.mean_minutes),
                       _minutes(r.median_minutes), _minutes(r.p90_minutes))
     out.print(table)
+
+
+def print_demo_events(events: DemoEvents) -> None:
+    """What `mldebt demo` shows of the storefront's events: what loaded, MTTR, recurring failures."""
+    loaded = ", ".join(f"{r.source} {r.records}" for r in events.loaded)
+    out.print(f"Events loaded through the webhook parsers: {loaded}; {events.unlinked} unlinked "
+              "(`mldebt incidents unlinked`)", highlight=False)
+    print_mttr(events.mttr, "component")
+    for f in events.recurring:
+        out.print(f"[{SEVERITY_STYLE.get(str(f.severity), '')}]{f.severity}[/] {f.component}: {f.message}",
+                  highlight=False)
 
 
 @app.callback()
