@@ -123,3 +123,16 @@ def test_firing_then_resolved_alert_makes_one_resolved_incident_linked_to_its_co
         [incident] = session.scalars(select(IncidentRow))
         assert (incident.component, incident.category, incident.reopen_count) == ("recs-api", "latency", 0)
         assert incident.resolved_at is not None
+
+
+def test_nul_characters_never_cause_a_5xx_and_the_delivery_is_kept(client, store):
+    payload = json.loads(fixture("alertmanager_firing.json"))
+    payload["alerts"][0]["annotations"]["summary"] = "latency\u0000high"
+    payload["alerts"][0]["labels"]["service\u0000"] = "recs\u0000api"
+    body = json.dumps(payload).encode()
+    response = post_hook(client, "alertmanager", body)
+    assert response.status_code == 202, response.text
+    [row] = raw_rows(store)
+    assert (row.body, row.status) == (body, "parsed")
+    with store.session() as session:
+        assert session.scalar(select(IncidentRow.title)) == "latencyhigh"

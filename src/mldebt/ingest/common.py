@@ -62,12 +62,25 @@ class Adapter(Protocol):
 
 
 def load_json(body: bytes) -> Any:
+    """The parsed body; NUL characters are dropped from strings (PostgreSQL text cannot hold them; the raw
+    body keeps them)."""
     try:
-        return json.loads(body)
+        value = json.loads(body)
+        return _without_nul(value) if b"\\u0000" in body else value
     except UnicodeDecodeError:
         raise PayloadError("body is not UTF-8 JSON") from None
     except json.JSONDecodeError as exc:
         raise PayloadError(f"body is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    return value
 
 
 def obj(value: Any, where: str) -> dict[str, Any]:
