@@ -17,11 +17,15 @@ from rich.progress import Progress
 from typer.core import TyperGroup
 
 from mldebt.cli.common import FORMAT_OPTION, OutputFormat, out, print_json, state
+from mldebt.errors import UserInputError
 from mldebt.ingest.registry import SOURCE_NAMES
 from mldebt.service.backfill import backfill
+from mldebt.service.bigcommerce_client import BigCommerceClient
 from mldebt.service.incidents import sync_recurring
 from mldebt.service.ingest import replay
 from mldebt.service.linker import load_linker
+from mldebt.service.pull import fill_order_totals, poll_puller_from_settings
+from mldebt.settings import BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_TOKEN, BIGCOMMERCE_URL, file_value
 
 DEFAULT_COMMAND = "file"
 
@@ -103,3 +107,45 @@ def replay_command(
               highlight=False)
     for error in result.errors[:20]:
         out.print(f"  {error}", markup=False, highlight=False)
+
+
+@app.command("zigpoll-pull")
+def zigpoll_pull(
+    ctx: typer.Context,
+    poll_id: str = typer.Argument(..., metavar="POLL_ID", help="The Zigpoll poll id."),
+    catalog: Path = typer.Option(None, "--catalog", help="Inventory for linking (default: ./mldebt.yaml)."),
+) -> None:
+    """Pull a poll's responses newer than the newest stored one from Zigpoll (needs MLDEBT_ZIGPOLL_API_KEY).
+
+    Example:
+
+      MLDEBT_ZIGPOLL_API_KEY=... mldebt ingest zigpoll-pull 66f1c0a9e4b0c2a1d3f4e5a6
+    """
+    store = state(ctx).store()
+    puller = poll_puller_from_settings(store, load_linker(catalog))
+    if puller is None:
+        raise UserInputError("set MLDEBT_ZIGPOLL_API_KEY (and MLDEBT_ZIGPOLL_URL if not the default) to pull")
+    result = puller(poll_id)
+    out.print(f"poll {poll_id}: {result.fetched} fetched, {result.stored} new, {result.duplicates} already stored",
+              highlight=False)
+
+
+@app.command("order-totals")
+def order_totals(ctx: typer.Context) -> None:
+    """Fetch from BigCommerce the totals of orders named by tickets and order events (revenue at risk).
+
+    Needs MLDEBT_BIGCOMMERCE_TOKEN and MLDEBT_BIGCOMMERCE_STORE_HASH.
+
+    Example:
+
+      mldebt ingest order-totals
+    """
+    token, store_hash = file_value(BIGCOMMERCE_TOKEN), file_value(BIGCOMMERCE_STORE_HASH)
+    if not token or not store_hash:
+        raise UserInputError("set MLDEBT_BIGCOMMERCE_TOKEN and MLDEBT_BIGCOMMERCE_STORE_HASH to fetch order totals")
+    client = BigCommerceClient(file_value(BIGCOMMERCE_URL), store_hash, token)
+    try:
+        filled = fill_order_totals(state(ctx).store(), client)
+    finally:
+        client.close()
+    out.print(f"order totals filled in for {filled} ticket(s) and order event(s)", highlight=False)

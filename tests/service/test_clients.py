@@ -1,0 +1,110 @@
+"""Zigpoll and BigCommerce clients against local fake servers that speak the documented formats."""
+
+import datetime as dt
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from mldebt.ingest.common import Delivery
+from mldebt.service.bigcommerce_client import BigCommerceClient
+from mldebt.service.catalog import require_catalog
+from mldebt.service.ingest import receive
+from mldebt.service.linker import Linker
+from mldebt.service.pull import fill_order_totals, pull_poll
+from mldebt.service.signals import component_signals
+from mldebt.service.zigpoll_client import ZigpollClient
+from mldebt.store.ingest_tables import FeedbackRow
+from mldebt.web.app import create_app
+from tests.support.fake_vendors import BigCommerceHandler, FakeServer, ZigpollHandler
+from tests.support.server import STOREFRONT
+from tests.support.webhooks import SECRETS, fixture, signed_headers
+
+POLL = "66f1c0a9e4b0c2a1d3f4e5a7"
+
+
+@pytest.fixture
+def zigpoll():
+    ZigpollHandler.throttled = False
+    with FakeServer(ZigpollHandler) as server:
+        yield server
+
+
+@pytest.fixture
+def bigcommerce():
+    BigCommerceHandler.throttled = False
+    with FakeServer(BigCommerceHandler) as server:
+        yield server
+
+
+@pytest.fixture
+def linker():
+    return Linker.from_catalog(require_catalog(STOREFRONT))
+
+
+@pytest.mark.parametrize("bearer", [False, True])
+def test_zigpoll_pages_by_cursor_and_retries_429(zigpoll, bearer):
+    client = ZigpollClient(zigpoll.url, "zp-api-key", bearer=bearer)
+    records = list(client.responses(poll_id=POLL, created_after=dt.datetime(2026, 11, 1, tzinfo=dt.UTC)))
+    assert [r["_id"][-1] for r in records] == ["1", "2", "3"]
+    assert client.client.waits == [0.0]
+    queries = [q for path, q, _ in zigpoll.requests if path == "/responses"]
+    assert queries[-1]["startCursor"] == ["6740b0000000000000000002"]
+    assert queries[-1]["createdAfter"] == [str(int(dt.datetime(2026, 11, 1, tzinfo=dt.UTC).timestamp() * 1000))]
+    assert queries[-1]["pollId"] == [POLL] and queries[-1]["limit"] == ["1000"]
+
+
+def test_pull_stores_feedback_once_and_asks_only_for_newer(store, zigpoll, linker):
+    client = ZigpollClient(zigpoll.url, "zp-api-key")
+    first = pull_poll(store, linker, client, POLL)
+    assert (first.fetched, first.stored) == (3, 3)
+    with store.session() as session:
+        rows = list(session.scalars(select(FeedbackRow).order_by(FeedbackRow.created_at)))
+    assert [(r.answer, r.score, r.component) for r in rows] == [("5", 1.0, "recs-api"), ("2", 0.25, "recs-api"),
+                                                                ("4", 0.75, "recs-api")]
+    again = pull_poll(store, linker, client, POLL)
+    assert (again.fetched, again.stored) == (0, 0)
+    last = [q for path, q, _ in zigpoll.requests if path == "/responses"][-1]
+    assert last["createdAfter"] == [str(int(dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC).timestamp() * 1000))]
+
+
+def test_zigpoll_webhook_trigger_pulls_the_poll(store, zigpoll, linker):
+    client = ZigpollClient(zigpoll.url, "zp-api-key")
+    app = create_app(store, linker, SECRETS, poll_puller=lambda poll: pull_poll(store, linker, client, poll))
+    body = fixture("zigpoll_trigger.json")
+    with TestClient(app) as api:
+        assert api.post("/hooks/zigpoll", content=body, headers=signed_headers("zigpoll", body)).status_code == 202
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with store.session() as session:
+                if len(list(session.scalars(select(FeedbackRow)))) == 3:
+                    break
+            time.sleep(0.05)
+    with store.session() as session:
+        assert len(list(session.scalars(select(FeedbackRow)))) == 3
+
+
+def test_bigcommerce_products_follow_pagination_meta(bigcommerce):
+    client = BigCommerceClient(bigcommerce.url, "n0rthw1nd", "bc-token")
+    assert [p["id"] for p in client.products(limit=2)] == [111, 112, 113]
+    assert client.client.waits[0] == pytest.approx(0.015)
+    assert all(h["x-auth-token"] == "bc-token" for _, _, h in bigcommerce.requests)
+
+
+def test_bigcommerce_orders_are_a_bare_array_until_204(bigcommerce):
+    client = BigCommerceClient(bigcommerce.url, "n0rthw1nd", "bc-token")
+    assert [o["id"] for o in client.orders(min_date_modified="Sat, 22 Nov 2026 00:00:00 +0000", limit=2)] == [
+        100245, 100246]
+    assert [q["page"] for p, q, _ in bigcommerce.requests if p.endswith("/v2/orders")][-1] == ["2"]
+
+
+def test_order_totals_give_revenue_at_risk(store, bigcommerce, linker):
+    deliveries = [Delivery("zendesk", fixture("zendesk_ticket_created.json")),
+                  Delivery("bigcommerce", fixture("bigcommerce_order_status.json"))]
+    receive(store, deliveries, linker, {}, verification="test")
+    filled = fill_order_totals(store, BigCommerceClient(bigcommerce.url, "n0rthw1nd", "bc-token"))
+    assert filled == 2
+    rows = {r.component: r for r in component_signals(store)}
+    assert rows["order-bot-nlp"].revenue_at_risk == 336.32  # the ticket's order
+    assert rows["fraud-model"].revenue_at_risk == 336.32    # held for manual verification (status 12)
