@@ -9,6 +9,7 @@ as `accepted` for `replay` instead of losing it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,10 +19,10 @@ from sqlalchemy.orm import Session
 from mldebt.errors import MldebtError, PayloadError, UnauthorizedError
 from mldebt.ingest.common import Delivery, ParsedDelivery
 from mldebt.ingest.registry import adapter
+from mldebt.service.apply import apply_many, apply_parsed
 from mldebt.service.linker import Linker
 from mldebt.store import incidents as incident_store
 from mldebt.store import raw_events
-from mldebt.store import signals as signal_store
 from mldebt.store.database import Store
 from mldebt.store.raw_events import ACCEPTED, DUPLICATE, FAILED, PARSED, REJECTED, RawEvent
 
@@ -78,59 +79,65 @@ def prepare(delivery: Delivery, secret: str | None, verification: str | None = N
 
 def write_batch(session: Session, batch: Sequence[Prepared], linker: Linker, now: dt.datetime | None = None
                 ) -> list[Outcome]:
-    """Store a batch in the caller's transaction; the caller commits once for all of them."""
+    """Store a batch in the caller's transaction; the caller commits once for all of them.
+
+    A handful of statements per batch, whatever its size: the delivery keys in one INSERT ... ON
+    CONFLICT DO NOTHING (the database decides what is a duplicate), the raw events with their final
+    status in one INSERT, then the domain effects under one savepoint.
+    """
     now = now or dt.datetime.now(dt.UTC)
-    outcomes = []
-    for item in batch:
-        raw_id = raw_events.append(session, item.raw)
-        outcome = Outcome(raw_id, item.raw.status, item.raw.delivery_id, item.error)
-        if item.parsed is not None:
-            _accept(session, outcome, item.raw.source, item.parsed, linker, now)
-        outcomes.append(outcome)
+    keys = [(item.raw.source, item.parsed.delivery_id[:200]) if item.parsed is not None else None for item in batch]
+    claimed = raw_events.claim_many(session, list(dict.fromkeys(k for k in keys if k is not None)))
+    statuses, raws = [], []
+    for item, key in zip(batch, keys, strict=True):
+        status = item.raw.status
+        if key is not None:
+            status = PARSED if key in claimed else DUPLICATE
+            claimed.discard(key)  # a second copy in the same batch is a duplicate
+        statuses.append(status)
+        parsed_at = now if status == PARSED else None
+        raws.append(dataclasses.replace(item.raw, status=status, parsed_at=parsed_at))
+    ids = raw_events.append_many(session, raws)
+    outcomes = [Outcome(raw_id, status, item.raw.delivery_id, item.error)
+                for raw_id, status, item in zip(ids, statuses, batch, strict=True)]
+    _apply_all(session, [(o, item) for o, item in zip(outcomes, batch, strict=True) if o.status == PARSED], linker,
+               now)
     return outcomes
 
 
-def _accept(session: Session, outcome: Outcome, source: str, parsed: ParsedDelivery, linker: Linker,
-            now: dt.datetime) -> None:
-    if not raw_events.claim(session, source, parsed.delivery_id[:200], outcome.raw_id):
-        outcome.status = DUPLICATE
-        raw_events.set_status(session, outcome.raw_id, DUPLICATE)
+def _apply_all(session: Session, winners: Sequence[tuple[Outcome, Prepared]], linker: Linker,
+               now: dt.datetime) -> None:
+    """Apply every winner's effects under one savepoint; if that fails, one savepoint each, so that a
+    bug in applying one delivery leaves only that one `accepted` (with the error) for replay."""
+    if not winners:
         return
     try:
         with session.begin_nested():
+            effects = apply_many(session, [(o.raw_id, item.parsed) for o, item in winners if item.parsed], linker)
+    except Exception:
+        for outcome, item in winners:
+            _apply_one(session, outcome, item.parsed, linker, now)
+        return
+    for (outcome, item), applied in zip(winners, effects, strict=True):
+        outcome.effects = applied
+        outcome.pull_polls = list(item.parsed.pull_polls) if item.parsed else []
+
+
+def _apply_one(session: Session, outcome: Outcome, parsed: ParsedDelivery | None, linker: Linker,
+               now: dt.datetime) -> None:
+    """Apply one claimed delivery; on failure it stays stored as `accepted` with the error, for replay."""
+    assert parsed is not None
+    try:
+        with session.begin_nested():
             outcome.effects = apply_parsed(session, parsed, linker, outcome.raw_id)
-    except Exception as exc:  # a bug in applying must not lose the delivery: it stays accepted for replay
-        raw_events.set_status(session, outcome.raw_id, ACCEPTED, error=f"not applied: {type(exc).__name__}: {exc}")
+    except Exception as exc:
+        outcome.status = ACCEPTED
+        error = f"not applied: {type(exc).__name__}: {exc}".replace("\x00", "")[:2000]
+        raw_events.set_status(session, outcome.raw_id, ACCEPTED, error=error)
         return
     outcome.status = PARSED
     outcome.pull_polls = list(parsed.pull_polls)
     raw_events.set_status(session, outcome.raw_id, PARSED, parsed_at=now)
-
-
-def apply_parsed(session: Session, parsed: ParsedDelivery, linker: Linker, raw_id: int) -> dict[str, int]:
-    """Write the domain objects of one delivery; returns counts of what changed."""
-    effects: dict[str, int] = {}
-
-    def count(key: str, changed: bool = True) -> None:
-        if changed:
-            effects[key] = effects.get(key, 0) + 1
-
-    for signal in parsed.signals:
-        component = linker.component(signal.source, signal.attributes)
-        category = linker.category(signal.text or signal.title, signal.attributes)
-        count(incident_store.apply_signal(session, signal, component, str(category), link=f"raw_event:{raw_id}"))
-    for ticket in parsed.tickets:
-        component = linker.component(ticket.source, ticket.attributes)
-        category = linker.category(f"{ticket.subject} {ticket.description}", ticket.attributes)
-        count("tickets", signal_store.upsert_ticket(session, ticket, component, str(category)))
-    for response in parsed.feedback:
-        component = linker.component("zigpoll", response.attributes)
-        score = linker.score(response.poll_id, response.answer, response.value_type)
-        count("feedback", signal_store.insert_feedback(session, response, component, score))
-    for event in parsed.store_events:
-        component = linker.component("bigcommerce", event.attributes)
-        count("store_events", signal_store.insert_store_event(session, event, component))
-    return effects
 
 
 def receive(store: Store, deliveries: Iterable[Delivery], linker: Linker, secrets: Mapping[str, str | None],
@@ -168,12 +175,15 @@ def replay(store: Store, linker: Linker, source: str | None = None,
                 result.failed += 1
                 result.errors.append(f"raw event {row.id} ({row.source}): {exc.message}")
                 continue
-            raw_events.set_status(session, row.id, row.status, delivery_id=parsed.delivery_id[:200],
-                                  kind=parsed.kind[:100])
-            if row.status == ACCEPTED:
-                session.execute(raw_events.delete_claim(row.source, parsed.delivery_id[:200], row.id))
+            raw_events.set_status(session, row.id, row.status, error=row.error,
+                                  delivery_id=parsed.delivery_id[:200], kind=parsed.kind[:100])
             outcome = Outcome(row.id, ACCEPTED, parsed.delivery_id)
-            _accept(session, outcome, row.source, parsed, linker, now)
+            # an `accepted` event already holds its key; a `failed` one must claim it first
+            if row.status == FAILED and not raw_events.claim(session, row.source, parsed.delivery_id[:200]):
+                outcome.status = DUPLICATE
+                raw_events.set_status(session, row.id, DUPLICATE)
+            else:
+                _apply_one(session, outcome, parsed, linker, now)
             if outcome.status == PARSED:
                 result.parsed += 1
             elif outcome.status == DUPLICATE:

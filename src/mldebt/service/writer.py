@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import time
 from collections.abc import Callable, Sequence
 
 from mldebt.service.ingest import Outcome, Prepared, write_batch
@@ -33,6 +34,12 @@ class GroupCommitWriter:
         self._queue: asyncio.Queue[tuple[Prepared, asyncio.Future[Outcome]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self.batches = 0
+        self.deliveries = 0
+        self.busy_seconds = 0.0
+
+    def stats(self) -> dict[str, float]:
+        return {"batches": self.batches, "deliveries": self.deliveries, "busy_seconds": round(self.busy_seconds, 3),
+                "queued": self._queue.qsize()}
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="mldebt-writer")
@@ -57,6 +64,7 @@ class GroupCommitWriter:
             while len(batch) < self.max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             items = [prepared for prepared, _ in batch]
+            started = time.perf_counter()
             try:
                 outcomes = await asyncio.to_thread(self._write, items)
             except Exception as exc:
@@ -65,6 +73,8 @@ class GroupCommitWriter:
                         future.set_exception(exc)
                 continue
             self.batches += 1
+            self.deliveries += len(items)
+            self.busy_seconds += time.perf_counter() - started
             for (_, future), outcome in zip(batch, outcomes, strict=True):
                 if not future.done():
                     future.set_result(outcome)

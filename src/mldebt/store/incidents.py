@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from mldebt.domain.incident import IncidentSignal, SignalAction
@@ -22,11 +22,28 @@ OPENED, REOPENED, RESOLVED, UNCHANGED = "opened", "reopened", "resolved", "uncha
 MAX_LINKS = 20
 
 
+Known = dict[tuple[str, str], IncidentRow]
+
+
+def load_known(session: Session, keys: set[tuple[str, str]]) -> Known:
+    """The incidents (with intervals) of these (source, fingerprint) keys, in one query."""
+    if not keys:
+        return {}
+    query = (select(IncidentRow).options(selectinload(IncidentRow.intervals))
+             .where(tuple_(IncidentRow.source, IncidentRow.fingerprint).in_(sorted(keys))))
+    return {(row.source, row.fingerprint): row for row in session.scalars(query)}
+
+
 def apply_signal(session: Session, signal: IncidentSignal, component: str | None, category: str,
-                 link: str | None = None) -> str:
-    """Record one signal; returns what happened (opened, reopened, resolved, unchanged)."""
-    row = session.scalar(select(IncidentRow).where(IncidentRow.source == signal.source,
-                                                   IncidentRow.fingerprint == signal.key))
+                 link: str | None = None, known: Known | None = None) -> str:
+    """Record one signal; returns what happened (opened, reopened, resolved, unchanged).
+
+    `known` (from `load_known`) lets a batch look incidents up without a query per signal; new
+    incidents are added to it.
+    """
+    if known is None:
+        known = load_known(session, {(signal.source, signal.key)})
+    row = known.get((signal.source, signal.key))
     start = min(signal.started_at or signal.at, signal.at)
     if row is None:
         resolved = signal.at if signal.action == SignalAction.RESOLVE else None
@@ -36,6 +53,7 @@ def apply_signal(session: Session, signal: IncidentSignal, component: str | None
                           opened_at=start, resolved_at=resolved, reopen_count=0, last_event_at=signal.at)
         row.intervals = [IncidentIntervalRow(opened_at=start, resolved_at=resolved)]
         session.add(row)
+        known[(signal.source, signal.key)] = row
         return RESOLVED if resolved else OPENED
     if row.component is None and component is not None:
         row.component = component

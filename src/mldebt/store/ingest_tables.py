@@ -3,7 +3,8 @@
 - `raw_events` is append-only: every delivery, accepted or not, with its body as received. Only its
   status moves (failed -> parsed after `mldebt ingest replay`); body and headers never change.
 - `delivery_keys` makes idempotency a database guarantee: (source, delivery_id) is the primary key,
-  claimed by the first accepted delivery, so a retry is recognised even with several writers.
+  claimed by the first accepted delivery (the raw event of that delivery is the one with status
+  `parsed` or `accepted`), so a retry is recognised even with several writers.
 - An incident has intervals: a reopen adds an interval, and MTTR is measured per interval.
 """
 
@@ -55,7 +56,6 @@ class DeliveryKeyRow(Base):
 
     source: Mapped[str] = mapped_column(String(20), primary_key=True)
     delivery_id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    raw_event_id: Mapped[int] = mapped_column(Integer)
 
 
 class IncidentRow(Base):

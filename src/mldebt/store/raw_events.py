@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Delete, Insert, delete, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -30,28 +30,49 @@ class RawEvent:
     status: str
     kind: str | None = None
     error: str | None = None
+    parsed_at: dt.datetime | None = None
 
 
 def append(session: Session, event: RawEvent) -> int:
     """Insert one raw event; returns its id."""
-    values = {**event.__dict__, "parsed_at": None}
-    return int(session.execute(insert(RawEventRow).values(**values).returning(RawEventRow.id)).scalar_one())
+    return append_many(session, [event])[0]
 
 
-def insert_ignoring_conflicts(session: Session, table: Any, values: dict[str, Any]) -> bool:
-    """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL; True when the row was inserted."""
-    dialect = session.get_bind().dialect.name
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    core = table.__table__
-    key = next(iter(core.primary_key.columns))
-    statement: Insert = module.insert(core).values(**values).on_conflict_do_nothing().returning(key)
-    return session.execute(statement).first() is not None
+def append_many(session: Session, events: Sequence[RawEvent]) -> list[int]:
+    """Insert raw events in one statement; returns their ids in order."""
+    table = RawEventRow.__table__
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    rows = [dict(event.__dict__) for event in events]
+    return [int(row[0]) for row in session.execute(statement, rows)]
 
 
-def claim(session: Session, source: str, delivery_id: str, raw_event_id: int) -> bool:
-    """Claim (source, delivery_id) for this raw event; False when an earlier delivery holds it."""
-    return insert_ignoring_conflicts(session, DeliveryKeyRow, {"source": source, "delivery_id": delivery_id,
-                                                               "raw_event_id": raw_event_id})
+_UPSERT_CACHE: dict[tuple[str, str], Any] = {}
+
+
+def insert_or_ignore(dialect: str, table: Any, returning: Sequence[str]) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING, built once per dialect and table (statement building
+    costs more than executing it)."""
+    key = (dialect, table.name)
+    if key not in _UPSERT_CACHE:
+        module: Any = postgresql if dialect == "postgresql" else sqlite
+        _UPSERT_CACHE[key] = module.insert(table).on_conflict_do_nothing().returning(
+            *(table.c[name] for name in returning))
+    return _UPSERT_CACHE[key]
+
+
+def claim_many(session: Session, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Claim (source, delivery_id) keys in one statement; returns the keys this call claimed."""
+    if not keys:
+        return set()
+    statement = insert_or_ignore(session.get_bind().dialect.name, DeliveryKeyRow.__table__,
+                                 ["source", "delivery_id"])
+    rows = [{"source": source, "delivery_id": delivery_id} for source, delivery_id in keys]
+    return {(row[0], row[1]) for row in session.execute(statement, rows)}
+
+
+def claim(session: Session, source: str, delivery_id: str) -> bool:
+    """Claim one key; False when an earlier delivery holds it."""
+    return bool(claim_many(session, [(source, delivery_id)]))
 
 
 def set_status(session: Session, raw_id: int, status: str, error: str | None = None,
@@ -90,8 +111,3 @@ def counts(session: Session) -> dict[str, dict[str, int]]:
         result.setdefault(source, {})[status] = count
     return result
 
-
-def delete_claim(source: str, delivery_id: str, raw_event_id: int) -> Delete:
-    """A statement releasing the key held by this very raw event (replay of an `accepted` one re-claims it)."""
-    return delete(DeliveryKeyRow).where(DeliveryKeyRow.source == source, DeliveryKeyRow.delivery_id == delivery_id,
-                                        DeliveryKeyRow.raw_event_id == raw_event_id)

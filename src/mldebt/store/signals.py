@@ -5,25 +5,38 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, tuple_
 from sqlalchemy.orm import Session
 
 from mldebt.domain.incident import FeedbackResponse, StoreEvent, Ticket
 from mldebt.store.ingest_tables import FeedbackRow, IncidentRow, StoreEventRow, TicketRow
-from mldebt.store.raw_events import insert_ignoring_conflicts
+from mldebt.store.raw_events import insert_or_ignore
+
+KnownTickets = dict[tuple[str, str], TicketRow]
 
 
-def upsert_ticket(session: Session, ticket: Ticket, component: str | None, category: str) -> bool:
+def load_tickets(session: Session, keys: set[tuple[str, str]]) -> KnownTickets:
+    if not keys:
+        return {}
+    query = select(TicketRow).where(tuple_(TicketRow.source, TicketRow.external_id).in_(sorted(keys)))
+    return {(row.source, row.external_id): row for row in session.scalars(query)}
+
+
+def upsert_ticket(session: Session, ticket: Ticket, component: str | None, category: str,
+                  known: KnownTickets | None = None) -> bool:
     """Insert, or update when this version is newer; True when something changed."""
-    row = session.scalar(select(TicketRow).where(TicketRow.source == ticket.source,
-                                                 TicketRow.external_id == ticket.external_id))
+    if known is None:
+        known = load_tickets(session, {(ticket.source, ticket.external_id)})
+    row = known.get((ticket.source, ticket.external_id))
     fields: dict[str, Any] = {
         "subject": ticket.subject[:2000], "status": ticket.status, "priority": ticket.priority, "type": ticket.type,
         "tags": list(ticket.tags), "category": category, "attributes": {"channel": ticket.attributes.get("channel")},
         "order_id": ticket.order_id, "created_at": ticket.created_at, "updated_at": ticket.updated_at,
     }
     if row is None:
-        session.add(TicketRow(source=ticket.source, external_id=ticket.external_id, component=component, **fields))
+        row = TicketRow(source=ticket.source, external_id=ticket.external_id, component=component, **fields)
+        session.add(row)
+        known[(ticket.source, ticket.external_id)] = row
         return True
     stored = row.updated_at if row.updated_at.tzinfo else row.updated_at.replace(tzinfo=dt.UTC)
     if ticket.updated_at < stored:
@@ -35,21 +48,35 @@ def upsert_ticket(session: Session, ticket: Ticket, component: str | None, categ
     return True
 
 
+def feedback_values(response: FeedbackResponse, component: str | None, score: float | None) -> dict[str, Any]:
+    return {"response_id": response.response_id, "poll_id": response.poll_id, "slide_id": response.slide_id,
+            "participant_id": response.participant_id, "answer": response.answer, "value_type": response.value_type,
+            "score": score, "order_value": response.order_value, "component": component,
+            "attributes": {k: v for k, v in response.attributes.items() if isinstance(v, str)},
+            "created_at": response.created_at}
+
+
+def store_event_values(event: StoreEvent, component: str | None) -> dict[str, Any]:
+    return {"event_hash": event.event_hash, "scope": event.scope, "store_hash": event.store_hash,
+            "resource_type": event.resource_type, "resource_id": event.resource_id, "component": component,
+            "attributes": {k: v for k, v in event.attributes.items() if isinstance(v, str)}, "data": event.data,
+            "order_total": None, "created_at": event.created_at}
+
+
+def insert_new(session: Session, table: Any, key: str, rows: list[dict[str, Any]]) -> set[str]:
+    """Insert rows whose unique `key` is not stored yet (one statement); returns the keys inserted."""
+    if not rows:
+        return set()
+    statement = insert_or_ignore(session.get_bind().dialect.name, table.__table__, [key])
+    return {row[0] for row in session.execute(statement, rows)}
+
+
 def insert_feedback(session: Session, response: FeedbackResponse, component: str | None, score: float | None) -> bool:
-    return insert_ignoring_conflicts(session, FeedbackRow, {
-        "response_id": response.response_id, "poll_id": response.poll_id, "slide_id": response.slide_id,
-        "participant_id": response.participant_id, "answer": response.answer, "value_type": response.value_type,
-        "score": score, "order_value": response.order_value, "component": component,
-        "attributes": {k: v for k, v in response.attributes.items() if isinstance(v, str)},
-        "created_at": response.created_at})
+    return bool(insert_new(session, FeedbackRow, "response_id", [feedback_values(response, component, score)]))
 
 
 def insert_store_event(session: Session, event: StoreEvent, component: str | None) -> bool:
-    return insert_ignoring_conflicts(session, StoreEventRow, {
-        "event_hash": event.event_hash, "scope": event.scope, "store_hash": event.store_hash,
-        "resource_type": event.resource_type, "resource_id": event.resource_id, "component": component,
-        "attributes": {k: v for k, v in event.attributes.items() if isinstance(v, str)}, "data": event.data,
-        "order_total": None, "created_at": event.created_at})
+    return bool(insert_new(session, StoreEventRow, "event_hash", [store_event_values(event, component)]))
 
 
 UNLINKED_TABLES: dict[str, Any] = {"incident": IncidentRow, "ticket": TicketRow, "feedback": FeedbackRow,

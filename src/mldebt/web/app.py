@@ -47,8 +47,9 @@ def create_app(store: Store, linker: Linker | None = None, secrets: Mapping[str,
 
     @app.get("/healthz", tags=["health"], summary="Liveness and store reachability")
     def healthz() -> dict[str, Any]:
-        store.current_revisions()
-        return {"status": "ok", "version": __version__}
+        with store.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+        return {"status": "ok", "version": __version__, "writer": ctx.writer.stats() if ctx.writer else None}
 
     return app
 

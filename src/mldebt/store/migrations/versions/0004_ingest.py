@@ -2,7 +2,7 @@
 
 Revision ID: 0004_ingest
 Revises: 0001_inventory
-Create Date: 2026-11-25 22:53:24.561898
+Create Date: 2026-11-25 23:26:06.758329
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ def upgrade() -> None:
     op.create_table('delivery_keys',
     sa.Column('source', sa.String(length=20), nullable=False),
     sa.Column('delivery_id', sa.String(length=200), nullable=False),
-    sa.Column('raw_event_id', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('source', 'delivery_id')
     )
     op.create_table('feedback_responses',
