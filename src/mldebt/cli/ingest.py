@@ -16,7 +16,7 @@ import typer
 from rich.progress import Progress
 from typer.core import TyperGroup
 
-from mldebt.cli.common import FORMAT_OPTION, OutputFormat, out, print_json, state
+from mldebt.cli.common import FORMAT_OPTION, OutputFormat, err, out, print_json, state
 from mldebt.errors import UserInputError
 from mldebt.ingest.registry import SOURCE_NAMES
 from mldebt.service.backfill import backfill
@@ -72,7 +72,7 @@ def ingest_file(
     """
     store = state(ctx).store()
     linker = load_linker(catalog)
-    with Progress(transient=True, disable=fmt == OutputFormat.JSON) as progress:
+    with Progress(console=err, transient=True, disable=fmt == OutputFormat.JSON) as progress:
         task = progress.add_task(f"ingesting {file.name}", total=None)
         result = backfill(store, linker, source, file, lambda n: progress.advance(task, n))
     sync_recurring(store, dt.datetime.now(dt.UTC))
