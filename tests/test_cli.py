@@ -39,7 +39,8 @@ def test_three_mistakes_exit_2_with_three_located_errors(capsys, tmp_path):
     code, out, err = run(capsys, "catalog", "validate")
     assert code == 2 and out == ""
     assert err.splitlines() == [
-        "mldebt.yaml:3:24: unknown kind 'modle': expected one of 'model', 'dataset', 'service', 'pipeline', "
+        "mldebt.yaml:3:24: unknown kind 'modle' (did you mean 'model'?): expected one of 'model', 'dataset', "
+        "'service', 'pipeline', "
         "'feature' (components[0].kind)",
         "mldebt.yaml:4:46: unknown value 'live': expected 'experimental', 'production', 'deprecated' or 'legacy' "
         "(components[1].lifecycle)",

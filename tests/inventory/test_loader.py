@@ -33,7 +33,8 @@ def test_three_mistakes_give_three_located_errors():
         depends_on: [recs-modle]
     """
     assert problems(text) == [
-        "inv.yaml:4:11: unknown kind 'modle': expected one of 'model', 'dataset', 'service', 'pipeline', "
+        "inv.yaml:4:11: unknown kind 'modle' (did you mean 'model'?): expected one of 'model', 'dataset', "
+        "'service', 'pipeline', "
         "'feature' (components[0].kind)",
         "inv.yaml:8:17: unknown field (components[1].trained_at)",
         "inv.yaml:11:18: unknown component 'recs-modle' in depends_on (did you mean 'recs-model'?) "
@@ -97,6 +98,25 @@ def test_errors_in_several_components_and_sources_are_all_reported():
         "inv.yaml:7:40: unknown component 'nope' in sources.sentry (sources.sentry[0].component)",
         "inv.yaml:8:3: unknown value 'jira': expected 'sentry', 'alertmanager', 'zendesk', 'zigpoll', 'bigcommerce' "
         "or 'csv' (sources.jira)",
+    ]
+
+
+def test_misspelt_kind_does_not_hide_the_components_other_mistakes():
+    text = """\
+    version: 1
+    components:
+      - name: m
+        kind: modle
+        trained_at: 2026-01-45
+        depends_on: [dataset-a]
+      - {name: dataset-b, kind: dataset}
+    """
+    assert problems(text) == [
+        "inv.yaml:4:11: unknown kind 'modle' (did you mean 'model'?): expected one of 'model', 'dataset', 'service', "
+        "'pipeline', 'feature' (components[0].kind)",
+        "inv.yaml:5:17: bad date '2026-01-45': expected YYYY-MM-DD (components[0].trained_at)",
+        "inv.yaml:6:18: unknown component 'dataset-a' in depends_on (did you mean 'dataset-b'?) "
+        "(components[0].depends_on[0])",
     ]
 
 

@@ -7,8 +7,10 @@ where the user typed the bad value. Schema errors and cross-component problems c
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -18,7 +20,7 @@ from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
 
 from mldebt.domain.catalog_rules import CatalogProblem, check_components
-from mldebt.domain.component import Catalog, Component, SourceRule
+from mldebt.domain.component import Catalog, Component, Lifecycle, SourceRule
 
 COMPONENT_KINDS = ("model", "dataset", "service", "pipeline", "feature")
 _COMPONENT: TypeAdapter[Any] = TypeAdapter(Component)
@@ -89,20 +91,59 @@ def load_catalog_text(text: str, file: str = "mldebt.yaml") -> LoadedCatalog:
         Catalog.model_validate(shell)
     except ValidationError as exc:
         problems += [_locate_pydantic(file, document, err) for err in exc.errors()]
-    valid: list[tuple[int, Any]] = []
+    valid: list[tuple[int, Any]] = []  # valid components, and readable parts of invalid ones
     invalid_names: dict[int, str] = {}
     for i, raw in enumerate(raw_components if isinstance(raw_components, list) else []):
-        try:
-            valid.append((i, _COMPONENT.validate_python(raw)))
-        except ValidationError as exc:
-            problems += [_locate_pydantic(file, document, {**err, "loc": ("components", i, *err["loc"])})
-                         for err in exc.errors()]
-            if isinstance(raw, dict) and isinstance(raw.get("name"), str):
-                invalid_names[i] = raw["name"]
+        component, errors = _validate_component(raw)
+        problems += [_locate_pydantic(file, document, {**err, "loc": ("components", i, *err["loc"])})
+                     for err in errors]
+        partial = component if component is not None else _partial(raw)
+        if partial is not None:
+            valid.append((i, partial))
+        elif isinstance(raw, dict) and isinstance(raw.get("name"), str):
+            invalid_names[i] = raw["name"]
     sources = _valid_sources(plain.get("sources"))
     problems += [_locate(file, document, p) for p in check_components(valid, sources, invalid_names)]
     catalog = Catalog.model_validate(plain) if not any(p.code not in _NON_SCHEMA for p in problems) else None
     return LoadedCatalog(file, catalog, _sorted_unique(problems))
+
+
+def _validate_component(raw: Any) -> tuple[Any, list[Any]]:
+    """(component or None, pydantic errors). A misspelt kind (`modle`) is reported, then the
+    component is validated as the kind it most resembles, so its other mistakes show up too."""
+    try:
+        return _COMPONENT.validate_python(raw), []
+    except ValidationError as exc:
+        errors = list(exc.errors())
+    tag_errors = [e for e in errors if e["type"] == "union_tag_invalid"]
+    guess = difflib.get_close_matches(str(raw.get("kind")), COMPONENT_KINDS, n=1) if tag_errors else []
+    if not guess:
+        return None, errors
+    errors = [{**e, "ctx": {**e["ctx"], "guess": guess[0]}} for e in tag_errors]
+    try:
+        _COMPONENT.validate_python({**raw, "kind": guess[0]})
+    except ValidationError as exc:
+        errors += exc.errors()
+    return None, errors
+
+
+def _partial(raw: Any) -> SimpleNamespace | None:
+    """What cross-component rules need from a component that failed validation, when it can be
+    read: its name, kind, references, lifecycle and owner. Lets `depends_on` mistakes in a
+    component with another error still be reported in the same run."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
+        return None
+    kind = difflib.get_close_matches(str(raw.get("kind")), COMPONENT_KINDS, n=1)
+    deps = raw.get("depends_on")
+    lifecycle = raw.get("lifecycle", Lifecycle.EXPERIMENTAL.value)
+    return SimpleNamespace(
+        name=raw["name"],
+        kind=kind[0] if kind else "unknown",
+        depends_on=[d for d in deps if isinstance(d, str)] if isinstance(deps, list) else [],
+        training_data=raw.get("training_data") if isinstance(raw.get("training_data"), str) else None,
+        lifecycle=lifecycle if lifecycle in {v.value for v in Lifecycle} else None,
+        owner=raw.get("owner", "?"),
+    )
 
 
 def _valid_sources(raw: Any) -> dict[str, list[SourceRule]]:
@@ -213,7 +254,9 @@ def _explain(err: Any) -> str:
         return f"missing required field {err['loc'][-1]!r}"
     if kind == "union_tag_invalid":
         expected = err.get("ctx", {}).get("expected_tags", "")
-        return f"unknown kind {err['ctx'].get('tag')!r}: expected one of {expected}"
+        guess = err["ctx"].get("guess")
+        hint = f" (did you mean {guess!r}?)" if guess else ""
+        return f"unknown kind {err['ctx'].get('tag')!r}{hint}: expected one of {expected}"
     if kind == "union_tag_not_found":
         return "missing required field 'kind' (model, dataset, service, pipeline or feature)"
     if kind == "enum":

@@ -18,8 +18,8 @@ from mldebt.errors import MldebtError
 class UpstreamError(MldebtError):
     """The source's API answered with an error or could not be reached."""
 
-    def __init__(self, message: str, details: list[str] | None = None) -> None:
-        super().__init__(message, details or [], code="upstream_error", http_status=502)
+    code = "upstream_error"
+    http_status = 502
 
 
 class RetryingClient:
