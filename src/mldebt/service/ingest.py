@@ -77,13 +77,15 @@ def prepare(delivery: Delivery, secret: str | None, verification: str | None = N
     return Prepared(raw(ACCEPTED, verification, parsed=parsed), parsed=parsed)
 
 
-def write_batch(session: Session, batch: Sequence[Prepared], linker: Linker, now: dt.datetime | None = None
-                ) -> list[Outcome]:
+def write_batch(session: Session, batch: Sequence[Prepared], linker: Linker, now: dt.datetime | None = None,
+                careful: bool = True) -> list[Outcome]:
     """Store a batch in the caller's transaction; the caller commits once for all of them.
 
     A handful of statements per batch, whatever its size: the delivery keys in one INSERT ... ON
     CONFLICT DO NOTHING (the database decides what is a duplicate), the raw events with their final
-    status in one INSERT, then the domain effects under one savepoint.
+    status in one INSERT, then the domain effects. `careful=False` applies the effects without
+    savepoints and lets an error propagate: the caller rolls back and retries with `careful=True`,
+    which isolates each delivery's effects (the fast path for the common case, the safe one on error).
     """
     now = now or dt.datetime.now(dt.UTC)
     keys = [(item.raw.source, item.parsed.delivery_id[:200]) if item.parsed is not None else None for item in batch]
@@ -100,8 +102,12 @@ def write_batch(session: Session, batch: Sequence[Prepared], linker: Linker, now
     ids = raw_events.append_many(session, raws)
     outcomes = [Outcome(raw_id, status, item.raw.delivery_id, item.error)
                 for raw_id, status, item in zip(ids, statuses, batch, strict=True)]
-    _apply_all(session, [(o, item) for o, item in zip(outcomes, batch, strict=True) if o.status == PARSED], linker,
-               now)
+    winners = [(o, item) for o, item in zip(outcomes, batch, strict=True) if o.status == PARSED]
+    if careful:
+        _apply_all(session, winners, linker, now)
+    elif winners:
+        effects = apply_many(session, [(o.raw_id, item.parsed) for o, item in winners if item.parsed], linker)
+        _record_effects(winners, effects)
     return outcomes
 
 
@@ -118,6 +124,10 @@ def _apply_all(session: Session, winners: Sequence[tuple[Outcome, Prepared]], li
         for outcome, item in winners:
             _apply_one(session, outcome, item.parsed, linker, now)
         return
+    _record_effects(winners, effects)
+
+
+def _record_effects(winners: Sequence[tuple[Outcome, Prepared]], effects: Sequence[dict[str, int]]) -> None:
     for (outcome, item), applied in zip(winners, effects, strict=True):
         outcome.effects = applied
         outcome.pull_polls = list(item.parsed.pull_polls) if item.parsed else []
