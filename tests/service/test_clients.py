@@ -45,8 +45,8 @@ def linker():
 
 @pytest.mark.parametrize("bearer", [False, True])
 def test_zigpoll_pages_by_cursor_and_retries_429(zigpoll, bearer):
-    client = ZigpollClient(zigpoll.url, "zp-api-key", bearer=bearer)
-    records = list(client.responses(poll_id=POLL, created_after=dt.datetime(2026, 11, 1, tzinfo=dt.UTC)))
+    with ZigpollClient(zigpoll.url, "zp-api-key", bearer=bearer) as client:
+        records = list(client.responses(poll_id=POLL, created_after=dt.datetime(2026, 11, 1, tzinfo=dt.UTC)))
     assert [r["_id"][-1] for r in records] == ["1", "2", "3"]
     assert client.client.waits == [0.0]
     queries = [q for path, q, _ in zigpoll.requests if path == "/responses"]
@@ -55,8 +55,9 @@ def test_zigpoll_pages_by_cursor_and_retries_429(zigpoll, bearer):
     assert queries[-1]["pollId"] == [POLL] and queries[-1]["limit"] == ["1000"]
 
 
-def test_pull_stores_feedback_once_and_asks_only_for_newer(store, zigpoll, linker):
+def test_pull_stores_feedback_once_and_asks_only_for_newer(request, store, zigpoll, linker):
     client = ZigpollClient(zigpoll.url, "zp-api-key")
+    request.addfinalizer(client.close)
     first = pull_poll(store, linker, client, POLL)
     assert (first.fetched, first.stored) == (3, 3)
     with store.session() as session:
@@ -69,8 +70,9 @@ def test_pull_stores_feedback_once_and_asks_only_for_newer(store, zigpoll, linke
     assert last["createdAfter"] == [str(int(dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC).timestamp() * 1000))]
 
 
-def test_zigpoll_webhook_trigger_pulls_the_poll(store, zigpoll, linker):
+def test_zigpoll_webhook_trigger_pulls_the_poll(request, store, zigpoll, linker):
     client = ZigpollClient(zigpoll.url, "zp-api-key")
+    request.addfinalizer(client.close)
     app = create_app(store, linker, SECRETS, poll_puller=lambda poll: pull_poll(store, linker, client, poll))
     body = fixture("zigpoll_trigger.json")
     with TestClient(app) as api:
@@ -85,15 +87,17 @@ def test_zigpoll_webhook_trigger_pulls_the_poll(store, zigpoll, linker):
         assert len(list(session.scalars(select(FeedbackRow)))) == 3
 
 
-def test_bigcommerce_products_follow_pagination_meta(bigcommerce):
+def test_bigcommerce_products_follow_pagination_meta(request, bigcommerce):
     client = BigCommerceClient(bigcommerce.url, "n0rthw1nd", "bc-token")
+    request.addfinalizer(client.close)
     assert [p["id"] for p in client.products(limit=2)] == [111, 112, 113]
     assert client.client.waits[0] == pytest.approx(0.015)
     assert all(h["x-auth-token"] == "bc-token" for _, _, h in bigcommerce.requests)
 
 
-def test_bigcommerce_orders_are_a_bare_array_until_204(bigcommerce):
+def test_bigcommerce_orders_are_a_bare_array_until_204(request, bigcommerce):
     client = BigCommerceClient(bigcommerce.url, "n0rthw1nd", "bc-token")
+    request.addfinalizer(client.close)
     assert [o["id"] for o in client.orders(min_date_modified="Sat, 22 Nov 2026 00:00:00 +0000", limit=2)] == [
         100245, 100246]
     assert [q["page"] for p, q, _ in bigcommerce.requests if p.endswith("/v2/orders")][-1] == ["2"]
@@ -103,7 +107,8 @@ def test_order_totals_give_revenue_at_risk(store, bigcommerce, linker):
     deliveries = [Delivery("zendesk", fixture("zendesk_ticket_created.json")),
                   Delivery("bigcommerce", fixture("bigcommerce_order_status.json"))]
     receive(store, deliveries, linker, {}, verification="test")
-    filled = fill_order_totals(store, BigCommerceClient(bigcommerce.url, "n0rthw1nd", "bc-token"))
+    with BigCommerceClient(bigcommerce.url, "n0rthw1nd", "bc-token") as client:
+        filled = fill_order_totals(store, client)
     assert filled == 2
     rows = {r.component: r for r in component_signals(store)}
     assert rows["order-bot-nlp"].revenue_at_risk == 336.32  # the ticket's order

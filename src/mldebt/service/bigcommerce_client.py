@@ -72,6 +72,12 @@ class BigCommerceClient:
     def close(self) -> None:
         self.client.close()
 
+    def __enter__(self) -> BigCommerceClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
 
 def _reset_seconds(response: httpx.Response) -> float | None:
     reset = header_number(response, "x-rate-limit-time-reset-ms")

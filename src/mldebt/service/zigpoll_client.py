@@ -43,6 +43,12 @@ class ZigpollClient:
     def close(self) -> None:
         self.client.close()
 
+    def __enter__(self) -> ZigpollClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
 
 def _retry_after(response: httpx.Response) -> float | None:
     return header_number(response, "retry-after")

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -35,6 +36,7 @@ def create_app(store: Store, linker: Linker | None = None, secrets: Mapping[str,
         try:
             yield
         finally:
+            await asyncio.gather(*ctx.background, return_exceptions=True)  # pulls already started finish
             await ctx.writer.stop()
 
     app = FastAPI(title="mldebt", version=__version__, lifespan=lifespan, openapi_url="/api/v1/openapi.json",
