@@ -35,3 +35,9 @@ def test_ticket_export_backfills_every_ticket():
 def test_unsupported_event_type_is_named():
     with pytest.raises(PayloadError, match=r"unsupported Zendesk event type 'zen:event-type:user\.created'"):
         zendesk.parse(Delivery("zendesk", b'{"type": "zen:event-type:user.created", "id": "1", "detail": {}}'))
+
+
+def test_custom_fields_that_are_not_an_array_are_named():
+    body = fixture("zendesk_export.json").replace(b'"custom_fields": []', b'"custom_fields": true', 1)
+    with pytest.raises(PayloadError, match=r"body\.tickets\[0\]\.custom_fields must be an array"):
+        zendesk.parse(Delivery("zendesk", body))

@@ -59,7 +59,7 @@ def verify(delivery: Delivery, secret: str) -> None:
         verify_bearer(delivery, secret)
         return
     webhook_id, stamp = delivery.header("webhook-id"), delivery.header("webhook-timestamp")
-    if not webhook_id or not stamp or not stamp.isdigit():
+    if not webhook_id or not stamp or not (stamp.isascii() and stamp.isdigit()):
         raise UnauthorizedError("webhook-signature needs webhook-id and a numeric webhook-timestamp")
     sent = dt.datetime.fromtimestamp(int(stamp), dt.UTC) if len(stamp) < 12 else None
     if sent is None or abs(delivery.received_at - sent) > TOLERANCE:

@@ -107,7 +107,7 @@ def timestamp(value: Any, where: str) -> dt.datetime:
         raise PayloadError(f"{where} is missing", [where])
     if isinstance(value, bool):
         raise PayloadError(f"{where} must be a time, got a boolean", [where])
-    if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
+    if isinstance(value, int | float) or (isinstance(value, str) and value.isascii() and value.isdigit()):
         number = float(value)
         if number > 1e11:
             number /= 1000.0

@@ -66,7 +66,10 @@ def _ticket(ticket: dict[str, Any], where: str) -> Ticket:
         raise PayloadError(f"{where}.tags must be an array", [f"{where}.tags"])
     tags = tuple(str(t).lower() for t in raw_tags if isinstance(t, str | int))
     order_id = next((m.group(1) for t in tags if (m := ORDER_TAG.match(t))), None)
-    for custom in ticket.get("custom_fields") or []:
+    custom_fields = ticket.get("custom_fields")
+    if custom_fields is not None and not isinstance(custom_fields, list):
+        raise PayloadError(f"{where}.custom_fields must be an array", [f"{where}.custom_fields"])
+    for custom in custom_fields or []:
         if isinstance(custom, dict) and str(custom.get("id")) == "order_id" and custom.get("value"):
             order_id = str(custom["value"])
     via = ticket.get("via") if isinstance(ticket.get("via"), dict) else {}

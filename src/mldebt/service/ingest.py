@@ -69,11 +69,18 @@ def prepare(delivery: Delivery, secret: str | None, verification: str | None = N
             module.verify(delivery, secret)
         except UnauthorizedError as exc:
             return Prepared(raw(REJECTED, f"rejected: {exc.message}"[:200], exc.message), error=exc)
+        except Exception as exc:  # a verifier bug must not turn hostile input into a 5xx
+            error = UnauthorizedError(f"credentials could not be checked ({type(exc).__name__})")
+            return Prepared(raw(REJECTED, f"rejected: {error.message}"[:200], error.message), error=error)
         verification = "verified"
     try:
         parsed = module.parse(delivery)
     except PayloadError as exc:
         return Prepared(raw(FAILED, verification, exc.message), error=exc)
+    except Exception as exc:  # a parser bug: kept as failed, replayable once the parser is fixed; never a 5xx
+        error = PayloadError(f"payload could not be parsed ({type(exc).__name__}: {exc}); it is kept and "
+                             "`mldebt ingest replay` re-parses it after a fix")
+        return Prepared(raw(FAILED, verification, error.message[:2000]), error=error)
     return Prepared(raw(ACCEPTED, verification, parsed=parsed), parsed=parsed)
 
 
