@@ -1,0 +1,110 @@
+"""Dead experimental code paths: unused functions and classes (vulture), unused modules, flags never switched.
+
+Vulture visits the tree the parse cache already holds (no second parse); each worker returns the
+definitions and used names of its files as small `CodeFacts`, and the main process joins them, as
+vulture itself would over the whole tree. To keep false alarms low in libraries (whose public
+functions are used by other projects), public names are only reported in files the inventory
+assigns to a component; private (`_name`) ones everywhere. Decorated definitions are registered
+somewhere (routes, fixtures, tasks) and are never reported.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from vulture import noqa
+from vulture.core import Vulture
+
+from mldebt.scan.source import Hit, SourceFile
+
+FLAG = re.compile(r"^(USE|ENABLE|DISABLE|EXPERIMENT|EXPERIMENTAL|FEATURE)_[A-Z0-9_]+$|^[A-Z0-9_]+_(ENABLED|FLAG)$")
+CONVENTIONAL_MODULES = {"setup", "conftest", "manage", "wsgi", "asgi", "admin", "apps", "models", "views", "urls",
+                        "settings", "__main__", "__init__", "noxfile", "tasks", "fabfile", "conf", "version",
+                        "_version", "config", "cli", "main", "app"}
+NOT_IMPORTED_FOLDERS = re.compile(r"(^|/)(migrations|scripts|bin|examples?|docs|benchmarks|tools|notebooks)/")
+
+
+@dataclass
+class CodeFacts:
+    """What one Python file defines, uses and imports (picklable, joined across files)."""
+
+    definitions: list[tuple[str, str, int]] = field(default_factory=list)
+    used: set[str] = field(default_factory=set)
+    imported: set[str] = field(default_factory=set)
+    flags: list[tuple[str, int]] = field(default_factory=list)
+    assigned: Counter[str] = field(default_factory=Counter)
+    tested_flags: set[str] = field(default_factory=set)
+    main_guard: bool = False
+
+
+def collect(src: SourceFile) -> CodeFacts:
+    tree = src.tree
+    facts = CodeFacts()
+    if tree is None:
+        return facts
+    vulture = Vulture(ignore_decorators=["@*"])
+    vulture.filename = Path(src.rel)
+    vulture.code = src.lines
+    vulture.noqa_lines = noqa.parse_noqa(src.lines)
+    with contextlib.suppress(SyntaxError, RecursionError):
+        vulture.visit(tree)
+    vulture.reachability.reset()
+    facts.definitions = [(i.name, i.typ, i.first_lineno) for i in [*vulture.defined_funcs, *vulture.defined_classes]]
+    facts.used = set(vulture.used_names)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                facts.imported.update(alias.name.split("."))
+        elif isinstance(node, ast.ImportFrom):
+            facts.imported.update((node.module or "").split("."))
+            facts.imported.update(a.name for a in node.names)
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                for sub in ast.walk(target):
+                    name = sub.id if isinstance(sub, ast.Name) else sub.attr if isinstance(sub, ast.Attribute) else None
+                    if name:
+                        facts.assigned[name] += 1
+        elif isinstance(node, ast.keyword) and node.arg:
+            facts.assigned[node.arg] += 1
+        elif isinstance(node, ast.If | ast.IfExp | ast.While):
+            facts.tested_flags.update(n.id if isinstance(n, ast.Name) else n.attr for n in ast.walk(node.test)
+                                      if isinstance(n, ast.Name | ast.Attribute))
+            if isinstance(node, ast.If) and "__main__" in ast.dump(node.test):
+                facts.main_guard = True
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, bool):
+            facts.flags += [(t.id, node.lineno) for t in node.targets if isinstance(t, ast.Name) and FLAG.match(t.id)]
+    return facts
+
+
+def check(facts: dict[str, CodeFacts], files: dict[str, SourceFile], application: set[str]) -> list[Hit]:
+    used: set[str] = set().union(*(f.used for f in facts.values())) if facts else set()
+    imported: set[str] = set().union(*(f.imported for f in facts.values())) if facts else set()
+    assigned: Counter[str] = sum((f.assigned for f in facts.values()), Counter())
+    tested: set[str] = set().union(*(f.tested_flags for f in facts.values())) if facts else set()
+    packages = {str(PurePosixPath(rel).parent) for rel in facts if rel.endswith("__init__.py")}
+    hits: list[Hit] = []
+    for rel, fact in sorted(facts.items()):
+        src = files[rel]
+        if src.is_test:
+            continue
+        name = PurePosixPath(rel).name
+        for def_name, typ, line in fact.definitions:
+            private = def_name.startswith("_") and not def_name.endswith("__")
+            if def_name not in used and name != "__init__.py" and (private or rel in application):
+                hits.append(src.hit("MLD501", line, f"unused {typ} {def_name}", name=def_name, kind=typ))
+        stem = PurePosixPath(rel).stem
+        if (str(PurePosixPath(rel).parent) in packages and stem not in imported and not fact.main_guard
+                and stem not in CONVENTIONAL_MODULES and not NOT_IMPORTED_FOLDERS.search(rel)):
+            hits.append(Hit("MLD502", rel, None, f"module {rel} is never imported", {"module": stem},
+                            key=rel))
+        for flag, line in fact.flags:
+            if assigned[flag] == 1 and flag in tested:
+                hits.append(src.hit("MLD503", line, f"flag {flag} is set once and never switched", flag=flag))
+    return hits
