@@ -39,7 +39,7 @@ def check(root: Path, files: list[str], max_bytes: int, component_of: Callable[[
         if head == LFS_HEADER:
             continue
         if size > max_bytes:
-            hits.append(Hit("MLD601", rel, None, f"model file of {size / 1e6:.1f} MB committed to git",
+            hits.append(Hit("MLD601", rel, None, f"model file of {size / 1000:,.0f} kB committed to git",
                             {"bytes": size}, key=rel))
         component = component_of(rel)
         documented = (component is not None and getattr(component, "kind", None) == "model"

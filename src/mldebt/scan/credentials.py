@@ -39,18 +39,22 @@ def _random_looking(value: str) -> bool:
     return any(c.isdigit() for c in value) and any(c.isalpha() for c in value) and not PLACEHOLDER.search(value)
 
 
+def redact(value: str) -> str:
+    return value[:4] + "..." if len(value) > 12 else value[:2] + "..."
+
+
 def find(text: str, generic: bool = True) -> Iterator[tuple[str, str]]:
-    """(kind, redacted value) for each credential on one line of text."""
+    """(kind, secret value) for each credential in a text; callers show only `redact(value)`."""
     for kind, pattern in STRONG:
         match = pattern.search(text)
         if match:
             value = match.group(match.lastindex or 0)
-            yield kind, value[:4] + "..."
+            yield kind, value
             return
     if generic:
         match = GENERIC.search(text)
         if match and _random_looking(match.group(1)):
-            yield "hard-coded secret", match.group(1)[:2] + "..."
+            yield "hard-coded secret", match.group(1)
 
 
 def check_lines(src: SourceFile, lines: Iterable[tuple[int | None, str]], rule_id: str = "MLD406",
@@ -60,8 +64,8 @@ def check_lines(src: SourceFile, lines: Iterable[tuple[int | None, str]], rule_i
     for number, text in lines:
         if len(text) > 4000:
             continue
-        for kind, redacted in find(text, generic):
-            hits.append(src.hit(rule_id, number, f"{kind} in {where or 'source'} ({redacted})", kind=kind))
+        for kind, value in find(text, generic):
+            hits.append(src.hit(rule_id, number, f"{kind} in {where or 'source'} ({redact(value)})", kind=kind))
     return hits
 
 

@@ -83,23 +83,26 @@ def collect(src: SourceFile) -> CodeFacts:
     return facts
 
 
-def check(facts: dict[str, CodeFacts], files: dict[str, SourceFile], application: set[str]) -> list[Hit]:
+def check(facts: dict[str, CodeFacts], files: dict[str, SourceFile], application: set[str],
+          packages: set[str]) -> list[Hit]:
+    """Join the facts of every file. `packages` are the folders holding an `__init__.py`."""
     used: set[str] = set().union(*(f.used for f in facts.values())) if facts else set()
     imported: set[str] = set().union(*(f.imported for f in facts.values())) if facts else set()
     assigned: Counter[str] = sum((f.assigned for f in facts.values()), Counter())
     tested: set[str] = set().union(*(f.tested_flags for f in facts.values())) if facts else set()
-    packages = {str(PurePosixPath(rel).parent) for rel in facts if rel.endswith("__init__.py")}
     hits: list[Hit] = []
     for rel, fact in sorted(facts.items()):
         src = files[rel]
         if src.is_test:
             continue
         name = PurePosixPath(rel).name
+        stem = PurePosixPath(rel).stem
+        # public names only in application modules something imports (else: a script, or MLD502)
+        public_ok = rel in application and stem in imported
         for def_name, typ, line in fact.definitions:
             private = def_name.startswith("_") and not def_name.endswith("__")
-            if def_name not in used and name != "__init__.py" and (private or rel in application):
+            if def_name not in used and name != "__init__.py" and (private or public_ok):
                 hits.append(src.hit("MLD501", line, f"unused {typ} {def_name}", name=def_name, kind=typ))
-        stem = PurePosixPath(rel).stem
         if (str(PurePosixPath(rel).parent) in packages and stem not in imported and not fact.main_guard
                 and stem not in CONVENTIONAL_MODULES and not NOT_IMPORTED_FOLDERS.search(rel)):
             hits.append(Hit("MLD502", rel, None, f"module {rel} is never imported", {"module": stem},

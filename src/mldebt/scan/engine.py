@@ -90,11 +90,12 @@ def scan_tree(root: Path, catalog: Any | None, config: ScanConfig, progress: Pro
     hits += _dependency_hits(root, rels, index, config, lines)
     hits += _notebook_location_hits(rels, index)
     application = {rel for rel in python_files if index.component_for(rel) is not None}
-    hits += dead_code.check(facts, {rel: lines.source(rel) for rel in facts}, application)
-    test_imports = set().union(*(f.imported for rel, f in facts.items() if lines.source(rel).is_test)) \
-        if facts else set()
-    hits += tests.check(python_files, test_imports, index.name_for, index.has_components)
-    hits += tests.low_ratio(tests.ratios(python_files, index.name_for))
+    packages = {str(PurePosixPath(rel).parent) for rel in rels if rel.endswith("__init__.py")}
+    hits += dead_code.check(facts, {rel: lines.source(rel) for rel in facts}, application, packages)
+    imports_of = {rel: f.imported for rel, f in facts.items() if lines.source(rel).is_test}
+    hits += tests.check(python_files, set().union(*imports_of.values()), index.name_for, index.has_components)
+    test_counts = tests.ratios(python_files, index.name_for, imports_of)
+    hits += tests.low_ratio(test_counts)
     committed = tracked_files(root)
     model_files = [r for r in rels if artifacts.is_model_file(r) and (committed is None or r in committed)]
     hits += artifacts.check(root, model_files, config.artifact_max_bytes, index.component_for)
@@ -109,7 +110,7 @@ def scan_tree(root: Path, catalog: Any | None, config: ScanConfig, progress: Pro
     hits = [h for h in hits if h.rule_id not in config.disabled]
     ages = _marker_ages(root, hits)
     findings, suppressed = _to_findings(hits, index, config, lines, ages, changes)
-    scores = [score(c.name, model_evidence(c, catalog, findings, python_files, index),
+    scores = [score(c.name, model_evidence(c, catalog, findings, python_files, index, test_counts),
                     config.answers.get(c.name)) for c in components if str(c.kind) == "model"]
     return ScanResult(
         root=root, findings=findings, suppressed=suppressed, files=len(rels), analysed=len(analysed),

@@ -39,7 +39,9 @@ def complexity(src: SourceFile) -> int:
     if tree is None:
         return 0
     try:
-        return int(ComplexityVisitor.from_ast(tree).total_complexity)
+        visitor = ComplexityVisitor.from_ast(tree)
+        return int(visitor.complexity + sum(f.complexity for f in visitor.functions)
+                   + sum(m.complexity for c in visitor.classes for m in c.methods))
     except (RecursionError, AttributeError, TypeError):
         return 0
 

@@ -71,6 +71,7 @@ def check(src: SourceFile) -> list[Hit]:
     hits: list[Hit] = []
     cursor = 0
     for index, cell in enumerate(notebook.cells):
+        cell_start = cursor
         located, cursor = _locate(raw, cell.source, cursor)
         if cell.cell_type == "markdown":
             hits += markers.check_lines(src, located, comments_only=False)
@@ -85,11 +86,11 @@ def check(src: SourceFile) -> list[Hit]:
                 hits.append(src.hit("MLD203", number, f"%run of notebook {match.group(1)}", notebook=match.group(1)))
         first_line = next((n for n, _ in located if n is not None), None)
         for text in _output_texts(cell):
-            for kind, redacted in credentials.find(text):
-                line = next((i + 1 for i, r in enumerate(raw) if redacted[:4] in r and i + 1 > (first_line or 0)),
-                            first_line)
-                hits.append(src.hit("MLD204", line, f"{kind} in the output of cell {index + 1} ({redacted})",
-                                    kind=kind, cell=index + 1))
+            for kind, value in credentials.find(text):
+                escaped = json.dumps(value)[1:-1]
+                line = next((i + 1 for i in range(cell_start, len(raw)) if escaped in raw[i]), first_line)
+                hits.append(src.hit("MLD204", line, f"{kind} in the output of cell {index + 1} "
+                                    f"({credentials.redact(value)})", kind=kind, cell=index + 1))
         size = _output_size(cell)
         if size > HUGE_OUTPUT_BYTES:
             hits.append(src.hit("MLD205", first_line, f"cell {index + 1} has {size // 1000} kB of committed output",

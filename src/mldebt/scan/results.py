@@ -16,7 +16,6 @@ from mldebt.domain.finding import UNASSIGNED, Finding
 from mldebt.scan.components import ComponentIndex
 from mldebt.scan.hotspots import Hotspot
 from mldebt.scan.ml_test_score import Evidence, TestScore
-from mldebt.scan.source import is_test_path
 
 MINUTES_PER_LINE = 30
 RATINGS = ((0.05, "A"), (0.10, "B"), (0.20, "C"), (0.50, "D"))
@@ -62,7 +61,7 @@ def debt_totals(findings: list[Finding], loc: dict[str, int], index: ComponentIn
 
 
 def model_evidence(component: Any, catalog: Any, findings: list[Finding], python_files: list[str],
-                   index: ComponentIndex) -> Evidence:
+                   index: ComponentIndex, test_counts: dict[str, tuple[int, int]]) -> Evidence:
     """What the inventory and this scan show about one model (see `ml_test_score`)."""
     datasets = catalog.by_name() if catalog is not None else {}
     data = datasets.get(getattr(component, "training_data", None) or "")
@@ -71,7 +70,7 @@ def model_evidence(component: Any, catalog: Any, findings: list[Finding], python
     retrain = getattr(component, "retrain", None)
     return Evidence(
         has_schema=bool(data is not None and getattr(data, "schema_", None)),
-        has_tests=any(is_test_path(rel) for rel in own_files),
+        has_tests=test_counts.get(component.name, (0, 0))[0] > 0,
         reproducible=bool(own_files) and not any(f.rule_id == "MLD402" and f.component == component.name
                                                  for f in findings),
         has_metric_thresholds=any(m.min is not None or m.max is not None for m in component.metrics.values()),

@@ -32,15 +32,27 @@ def check(python_files: list[str], test_imports: set[str], component_name: Calla
     return hits
 
 
-def ratios(python_files: list[str], component_name: Callable[[str], str | None]) -> dict[str, tuple[int, int]]:
-    """(test files, source files) per component."""
-    counts: dict[str, tuple[int, int]] = {}
+def ratios(python_files: list[str], component_name: Callable[[str], str | None],
+           imports_of: dict[str, set[str]]) -> dict[str, tuple[int, int]]:
+    """(test files, source files) per component; a test counts for its own component and for every
+    component whose modules it imports (tests usually live in a top-level tests/ folder)."""
+    stems: dict[str, set[str]] = {}
+    sources: dict[str, int] = {}
     for rel in python_files:
         name = component_name(rel)
-        if name is None:
+        if name is None or is_test_path(rel) or PurePosixPath(rel).name == "__init__.py":
             continue
-        tests, sources = counts.get(name, (0, 0))
-        counts[name] = (tests + 1, sources) if is_test_path(rel) else (tests, sources + 1)
+        stems.setdefault(name, set()).add(PurePosixPath(rel).stem)
+        sources[name] = sources.get(name, 0) + 1
+    counts = {name: (0, count) for name, count in sources.items()}
+    for rel in python_files:
+        if not is_test_path(rel):
+            continue
+        own = component_name(rel)
+        for name in counts:
+            if name == own or stems[name] & imports_of.get(rel, set()):
+                tests, count = counts[name]
+                counts[name] = (tests + 1, count)
     return counts
 
 
