@@ -68,7 +68,7 @@ class Evidence:
 
 
 @dataclass
-class TestScore:
+class ComponentTestScore:
     component: str
     points: dict[str, float] = field(default_factory=dict)
     how: dict[str, str] = field(default_factory=dict)
@@ -116,9 +116,9 @@ def _automatic(evidence: Evidence) -> dict[str, tuple[float, str]]:
     return found
 
 
-def score(component: str, evidence: Evidence, answers: dict[str, Any] | None = None) -> TestScore:
+def score(component: str, evidence: Evidence, answers: dict[str, Any] | None = None) -> ComponentTestScore:
     """The score of one component: automatic evidence, raised by answers where they give more."""
-    result = TestScore(component)
+    result = ComponentTestScore(component)
     for test, (points, how) in _automatic(evidence).items():
         result.points[test], result.how[test] = points, how
     for test, answer in (answers or {}).items():

@@ -15,7 +15,7 @@ from typing import Any
 from mldebt.domain.finding import UNASSIGNED, Finding
 from mldebt.scan.components import ComponentIndex
 from mldebt.scan.hotspots import Hotspot
-from mldebt.scan.ml_test_score import Evidence, TestScore
+from mldebt.scan.ml_test_score import ComponentTestScore, Evidence
 
 MINUTES_PER_LINE = 30
 RATINGS = ((0.05, "A"), (0.10, "B"), (0.20, "C"), (0.50, "D"))
@@ -93,7 +93,7 @@ class ScanResult:
     python_files: int = 0
     lines: int = 0
     hotspots: list[Hotspot] = field(default_factory=list)
-    test_scores: list[TestScore] = field(default_factory=list)
+    test_scores: list[ComponentTestScore] = field(default_factory=list)
     debt: list[ComponentDebt] = field(default_factory=list)
     seconds: float = 0.0
 

@@ -130,7 +130,7 @@ class ScanRunRow(Base):
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-class TestReportRow(Base):
+class PipelineTestReportRow(Base):
     """A pipeline's JUnit test results or Cobertura coverage, recorded for the test KPIs."""
 
     __tablename__ = "test_reports"

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mldebt.store.models import ScanRunRow, TestReportRow
+from mldebt.store.models import PipelineTestReportRow, ScanRunRow
 
 
 def add_scan_run(session: Session, scope: str, at: dt.datetime, counts: dict[str, int], seconds: float,
@@ -30,20 +30,20 @@ def scan_runs(session: Session, scope: str | None = None) -> list[ScanRunRow]:
     return list(session.scalars(query))
 
 
-def add_test_report(session: Session, fields: dict[str, Any]) -> tuple[TestReportRow, bool]:
+def add_test_report(session: Session, fields: dict[str, Any]) -> tuple[PipelineTestReportRow, bool]:
     """Insert a report unless the same file content was recorded before; returns (row, created)."""
-    existing = session.scalar(select(TestReportRow).where(TestReportRow.kind == fields["kind"],
-                                                          TestReportRow.digest == fields["digest"]))
+    existing = session.scalar(select(PipelineTestReportRow).where(PipelineTestReportRow.kind == fields["kind"],
+                                                          PipelineTestReportRow.digest == fields["digest"]))
     if existing is not None:
         return existing, False
-    row = TestReportRow(**fields)
+    row = PipelineTestReportRow(**fields)
     session.add(row)
     session.flush()
     return row, True
 
 
-def test_reports(session: Session, kind: str | None = None) -> list[TestReportRow]:
-    query = select(TestReportRow).order_by(TestReportRow.recorded_at, TestReportRow.id)
+def list_test_reports(session: Session, kind: str | None = None) -> list[PipelineTestReportRow]:
+    query = select(PipelineTestReportRow).order_by(PipelineTestReportRow.recorded_at, PipelineTestReportRow.id)
     if kind is not None:
-        query = query.where(TestReportRow.kind == kind)
+        query = query.where(PipelineTestReportRow.kind == kind)
     return list(session.scalars(query))
