@@ -108,3 +108,21 @@ def test_fingerprints_survive_line_moves(storefront_repo):
     assert set(after) == set(before)
     moved = [fp for fp, f in after.items() if f.file == "training/recs/train.py" and f.line]
     assert moved and all(after[fp].line == before[fp].line + 3 for fp in moved)
+
+
+def test_one_history_pass_dates_markers_like_git_blame(storefront_repo):
+    from mldebt.scan.markers import blame_dates, dates_from_history
+
+    path = storefront_repo / "training/recs/train.py"
+    path.write_text(path.read_text() + "# TODO: a new marker, committed later\n")
+    from tests.scan.conftest import git
+
+    git(storefront_repo, "commit", "-q", "-am", "marker", date="2026-05-01T12:00:00+00:00")
+    rel = "training/recs/train.py"
+    numbers = [line_of(storefront_repo, rel, "# TODO: read"), line_of(storefront_repo, rel, "# HACK"),
+               line_of(storefront_repo, rel, "# TODO: a new marker")]
+    text = path.read_text().splitlines()
+    wanted = {rel: {text[n - 1]: [n] for n in numbers}}
+    blamed = blame_dates(storefront_repo, rel, numbers)
+    assert {(rel, n): when for n, when in blamed.items()} == dates_from_history(storefront_repo, wanted)
+    assert sorted(d.date().isoformat() for d in blamed.values()) == ["2024-01-15", "2024-01-15", "2026-05-01"]

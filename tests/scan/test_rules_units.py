@@ -17,7 +17,7 @@ from mldebt.scan.source import ImportMap, SourceFile
 
 def hits(tmp_path: Path, code: str, rel: str = "pkg/train.py") -> list[tuple[str, int | None]]:
     src = SourceFile(tmp_path, rel, textwrap.dedent(code))
-    imports = ImportMap(src.tree)
+    imports = ImportMap(src)
     found = smells.check(src, imports) + apis.check(src, imports) + notebooks.check_python(src, imports)
     return sorted((h.rule_id, h.line) for h in found)
 

@@ -37,7 +37,7 @@ def _unparsable(src: SourceFile, reason: str) -> Hit:
     return Hit("MLD901", src.rel, None, f"not scanned: {reason}", {"reason": reason}, key=src.rel)
 
 
-def analyze(root: Path, rel: str, huge_bytes: int) -> FileResult:
+def analyze(root: Path, rel: str, huge_bytes: int, with_complexity: bool = True) -> FileResult:
     kind = kind_of(rel) or "other"
     result = FileResult(rel, kind)
     src = SourceFile(root, rel)
@@ -66,16 +66,19 @@ def analyze(root: Path, rel: str, huge_bytes: int) -> FileResult:
             result.hits.append(_unparsable(src, src.error or "cannot parse"))
             result.hits += markers.check(src) + credentials.check(src)
             return result
-        imports = ImportMap(tree)
+        result.facts = dead_code.collect(src)  # first: its traversal fills the shared node buckets
+        imports = ImportMap(src)
         result.hits += smells.check(src, imports) + apis.check(src, imports) + notebooks.check_python(src, imports)
         result.hits += markers.check(src) + credentials.check(src)
-        result.facts = dead_code.collect(src)
-        result.complexity = hotspots.complexity(src)
+        if with_complexity:
+            result.complexity = hotspots.complexity(src)
     if src.error and kind == "notebook":
         result.hits.append(_unparsable(src, src.error))
     return result
 
 
-def analyze_chunk(root: str, rels: list[str], huge_bytes: int) -> list[FileResult]:
+def analyze_chunk(root: str, rels: list[str], huge_bytes: int, complexity_for: set[str] | None = None
+                  ) -> list[FileResult]:
+    """Analyse files; complexity only for `complexity_for` (hotspot candidates), or all when None."""
     base = Path(root)
-    return [analyze(base, rel, huge_bytes) for rel in rels]
+    return [analyze(base, rel, huge_bytes, complexity_for is None or rel in complexity_for) for rel in rels]

@@ -55,11 +55,12 @@ def _deprecated_hit(src: SourceFile, line: int, api: str, replacement: str) -> H
 
 def _deprecated_apis(src: SourceFile, tree: ast.Module, imports: ImportMap) -> list[Hit]:
     hits: list[Hit] = []
-    inner = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
-    frames = {t.id for n in ast.walk(tree) if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
+    attributes = src.nodes(ast.Attribute)
+    inner = {id(n.value) for n in attributes}
+    frames = {t.id for n in src.nodes(ast.Assign) if isinstance(n.value, ast.Call)
               and (imports.resolve(n.value.func) or "").startswith("pandas.")
               for t in n.targets if isinstance(t, ast.Name)}
-    for node in ast.walk(tree):
+    for node in src.nodes(ast.Import, ast.ImportFrom, ast.Attribute, ast.Call, ast.Subscript):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 found = _deprecated(alias.name)
@@ -99,9 +100,9 @@ def _deprecated_apis(src: SourceFile, tree: ast.Module, imports: ImportMap) -> l
 def _unsafe_loading(src: SourceFile, tree: ast.Module, imports: ImportMap) -> list[Hit]:
     hits: list[Hit] = []
     downloads: bool | None = None
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
+    if "load" not in src.text and "read_pickle" not in src.text:
+        return hits
+    for node in src.nodes(ast.Call):
         qname = imports.resolve(node.func) or ""
         if qname in PICKLE_LOADERS:
             hits.append(src.hit("MLD405", node.lineno, f"{qname}() runs code from the file it loads", call=qname))
@@ -126,8 +127,8 @@ def _bigcommerce(src: SourceFile, tree: ast.Module) -> list[Hit]:
     if not BIGCOMMERCE_CONTEXT.search(src.text):
         return []
     hits = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+    for node in src.nodes(ast.Constant):
+        if isinstance(node.value, str):
             match = BIGCOMMERCE_V2.search(node.value)
             if match:
                 endpoint = f"/v2/{match.group(1)}"

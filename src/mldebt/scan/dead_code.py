@@ -29,6 +29,27 @@ CONVENTIONAL_MODULES = {"setup", "conftest", "manage", "wsgi", "asgi", "admin", 
 NOT_IMPORTED_FOLDERS = re.compile(r"(^|/)(migrations|scripts|bin|examples?|docs|benchmarks|tools|notebooks)/")
 
 
+class _SharingVulture(Vulture):
+    """Vulture that files every node it visits into the parse cache's buckets: its traversal is the
+    one walk of the tree that all other rules then share."""
+
+    def __init__(self, buckets: dict[type, list[ast.AST]]) -> None:
+        super().__init__(ignore_decorators=["@*"])
+        self.buckets = buckets
+
+    def visit(self, node: ast.AST) -> None:
+        self.buckets.setdefault(type(node), []).append(node)
+        super().visit(node)
+
+
+class _NoReachability:
+    def visit(self, node: ast.AST) -> None:
+        pass
+
+    def reset(self) -> None:
+        pass
+
+
 @dataclass
 class CodeFacts:
     """What one Python file defines, uses and imports (picklable, joined across files)."""
@@ -47,16 +68,25 @@ def collect(src: SourceFile) -> CodeFacts:
     facts = CodeFacts()
     if tree is None:
         return facts
-    vulture = Vulture(ignore_decorators=["@*"])
+    buckets: dict[type, list[ast.AST]] = {}
+    vulture = _SharingVulture(buckets)
+    vulture.reachability = _NoReachability()  # unreachable code is not reported: skip its cost
     vulture.filename = Path(src.rel)
     vulture.code = src.lines
     vulture.noqa_lines = noqa.parse_noqa(src.lines)
     with contextlib.suppress(SyntaxError, RecursionError):
         vulture.visit(tree)
+        src.share_nodes(buckets)
     vulture.reachability.reset()
     facts.definitions = [(i.name, i.typ, i.first_lineno) for i in [*vulture.defined_funcs, *vulture.defined_classes]]
     facts.used = set(vulture.used_names)
-    for node in ast.walk(tree):
+    # a flag counts as read when an upper-case name or attribute matching FLAG is loaded anywhere
+    facts.tested_flags = {n.id for n in src.nodes(ast.Name)
+                          if n.id.isupper() and isinstance(n.ctx, ast.Load) and FLAG.match(n.id)}
+    facts.tested_flags |= {n.attr for n in src.nodes(ast.Attribute)
+                           if n.attr.isupper() and isinstance(n.ctx, ast.Load) and FLAG.match(n.attr)}
+    for node in src.nodes(ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.keyword,
+                          ast.If):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 facts.imported.update(alias.name.split("."))
@@ -72,11 +102,8 @@ def collect(src: SourceFile) -> CodeFacts:
                         facts.assigned[name] += 1
         elif isinstance(node, ast.keyword) and node.arg:
             facts.assigned[node.arg] += 1
-        elif isinstance(node, ast.If | ast.IfExp | ast.While):
-            facts.tested_flags.update(n.id if isinstance(n, ast.Name) else n.attr for n in ast.walk(node.test)
-                                      if isinstance(n, ast.Name | ast.Attribute))
-            if isinstance(node, ast.If) and "__main__" in ast.dump(node.test):
-                facts.main_guard = True
+        elif isinstance(node, ast.If) and "__main__" in src.text and "__main__" in ast.dump(node.test):
+            facts.main_guard = True
     for node in tree.body:
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, bool):
             facts.flags += [(t.id, node.lineno) for t in node.targets if isinstance(t, ast.Name) and FLAG.match(t.id)]
@@ -88,7 +115,9 @@ def check(facts: dict[str, CodeFacts], files: dict[str, SourceFile], application
     """Join the facts of every file. `packages` are the folders holding an `__init__.py`."""
     used: set[str] = set().union(*(f.used for f in facts.values())) if facts else set()
     imported: set[str] = set().union(*(f.imported for f in facts.values())) if facts else set()
-    assigned: Counter[str] = sum((f.assigned for f in facts.values()), Counter())
+    assigned: Counter[str] = Counter()
+    for fact in facts.values():
+        assigned.update(fact.assigned)
     tested: set[str] = set().union(*(f.tested_flags for f in facts.values())) if facts else set()
     hits: list[Hit] = []
     for rel, fact in sorted(facts.items()):

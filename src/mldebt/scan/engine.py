@@ -30,15 +30,17 @@ from mldebt.scan.source import Hit, SourceFile, normalise, suppressed_rules
 
 SOURCE = "scan"
 POOL_THRESHOLD = 400
+BLAME_MAX_FILES = 16
 CHUNK = 64
 Progress = Callable[[int, int], None]
 
 
-def _analyze_all(root: Path, rels: list[str], config: ScanConfig, progress: Progress | None) -> list[FileResult]:
+def _analyze_all(root: Path, rels: list[str], config: ScanConfig, progress: Progress | None,
+                 complexity_for: set[str]) -> list[FileResult]:
     if len(rels) < POOL_THRESHOLD or config.workers <= 1:
         results = []
         for start in range(0, len(rels), CHUNK):
-            results += analyze_chunk(str(root), rels[start:start + CHUNK], config.huge_file_bytes)
+            results += analyze_chunk(str(root), rels[start:start + CHUNK], config.huge_file_bytes, complexity_for)
             if progress:
                 progress(min(start + CHUNK, len(rels)), len(rels))
         return results
@@ -48,7 +50,8 @@ def _analyze_all(root: Path, rels: list[str], config: ScanConfig, progress: Prog
     context = multiprocessing.get_context("fork")
     with cf.ProcessPoolExecutor(config.workers, mp_context=context) as pool:
         for chunk_result in pool.map(analyze_chunk, [str(root)] * len(chunks), chunks,
-                                     [config.huge_file_bytes] * len(chunks)):
+                                     [config.huge_file_bytes] * len(chunks),
+                                     [complexity_for & set(chunk) for chunk in chunks]):
             results += chunk_result
             done += len(chunk_result)
             if progress:
@@ -80,7 +83,12 @@ def scan_tree(root: Path, catalog: Any | None, config: ScanConfig, progress: Pro
     index = ComponentIndex(components)
     rels = discover(root, config.exclude)
     analysed = [r for r in rels if kind_of(r)]
-    results = _analyze_all(root, analysed, config, progress)
+    in_git = hotspots.git_prefix(root) is not None
+    background = ThreadPoolExecutor(1)
+    dating = background.submit(_date_markers, root) if in_git else None
+    changes: Counter[str] = hotspots.change_counts(root, config.since) if config.hotspots and in_git else Counter()
+    candidates = {rel for rel, count in changes.items() if count > 1}
+    results = _analyze_all(root, analysed, config, progress, candidates)
     lines = _Lines(root)
     hits: list[Hit] = [h for r in results for h in r.hits]
     facts = {r.rel: r.facts for r in results if r.facts is not None}
@@ -100,15 +108,12 @@ def scan_tree(root: Path, catalog: Any | None, config: ScanConfig, progress: Pro
     model_files = [r for r in rels if artifacts.is_model_file(r) and (committed is None or r in committed)]
     hits += artifacts.check(root, model_files, config.artifact_max_bytes, index.component_for)
 
-    spots: list[hotspots.Hotspot] = []
-    changes: Counter[str] = Counter()
-    if config.hotspots:
-        changes = hotspots.change_counts(root, config.since)
-        spots = hotspots.rank(changes, {r.rel: r.complexity for r in results}, config.hotspot_top)
-        hits += hotspots.findings(spots)
+    spots = hotspots.rank(changes, {r.rel: r.complexity for r in results}, config.hotspot_top)
+    hits += hotspots.findings(spots)
 
     hits = [h for h in hits if h.rule_id not in config.disabled]
-    ages = _marker_ages(root, hits)
+    ages = _ages(dating.result()) if dating is not None else {}
+    background.shutdown()
     findings, suppressed = _to_findings(hits, index, config, lines, ages, changes)
     scores = [score(c.name, model_evidence(c, catalog, findings, python_files, index, test_counts),
                     config.answers.get(c.name)) for c in components if str(c.kind) == "model"]
@@ -167,21 +172,15 @@ def _notebook_location_hits(rels: list[str], index: ComponentIndex) -> list[Hit]
     return hits
 
 
-def _marker_ages(root: Path, hits: list[Hit]) -> dict[tuple[str, int], float]:
-    by_file: dict[str, list[int]] = defaultdict(list)
-    for hit in hits:
-        if hit.rule_id in ("MLD301", "MLD302") and hit.file and hit.line:
-            by_file[hit.file].append(hit.line)
-    if not by_file or hotspots.git_prefix(root) is None:
-        return {}
+def _ages(dates: dict[tuple[str, int], Any]) -> dict[tuple[str, int], float]:
     now = time.time()
-    ages: dict[tuple[str, int], float] = {}
-    with ThreadPoolExecutor(4) as pool:
-        for rel, dates in zip(by_file, pool.map(lambda item: markers.blame_dates(root, *item), by_file.items()),
-                              strict=True):
-            for line, when in dates.items():
-                ages[(rel, line)] = max(0.0, (now - when.timestamp()) / 86400)
-    return ages
+    return {key: max(0.0, (now - when.timestamp()) / 86400) for key, when in dates.items()}
+
+
+def _date_markers(root: Path) -> dict[tuple[str, int], Any]:
+    """Runs in a background thread while the workers analyse: git grep, then blame or one history pass."""
+    wanted = markers.marked_lines(root)
+    return markers.marker_dates(root, wanted, BLAME_MAX_FILES) if wanted else {}
 
 
 def _to_findings(hits: list[Hit], index: ComponentIndex, config: ScanConfig, lines: _Lines,

@@ -57,6 +57,69 @@ def check_lines(src: SourceFile, lines: list[tuple[int | None, str]], comments_o
     return hits
 
 
+def dates_from_history(root: Path, wanted: dict[str, dict[str, list[int]]]) -> dict[tuple[str, int], dt.datetime]:
+    """Commit time of marker lines for many files from ONE `git log -p` pass (blame's answer for lines
+    whose text was added once): {file: {line text: [line numbers]}} -> {(file, line): time}.
+
+    `git blame` walks the whole history once per file; with hundreds of marked files that dominates a
+    scan, so large scans use this single pass instead.
+    """
+    args = ["git", "-C", str(root), "log", "-p", "-U0", "--no-renames", "--no-color", "--format=%x00%at",
+            "--relative", "--", *sorted(wanted)]
+    try:
+        done = subprocess.run(args, capture_output=True, text=True, timeout=300, errors="replace")
+    except (OSError, subprocess.TimeoutExpired):
+        return {}
+    found: dict[tuple[str, int], dt.datetime] = {}
+    when: dt.datetime | None = None
+    current: dict[str, list[int]] = {}
+    current_file = ""
+    for line in done.stdout.splitlines():
+        if line.startswith("\0"):
+            when = dt.datetime.fromtimestamp(int(line[1:] or 0), dt.UTC)
+        elif line.startswith("+++ "):
+            current_file = line[6:] if line.startswith("+++ b/") else ""
+            current = wanted.get(current_file, {})
+        elif line.startswith("+") and current and when is not None:
+            for number in current.get(line[1:], []):
+                found.setdefault((current_file, number), when)  # newest commit that added the text
+    return found
+
+
+def marked_lines(root: Path) -> dict[str, dict[str, list[int]]] | None:
+    """Every line of Python files and notebooks that mentions a marker, from one `git grep` (None outside git).
+
+    Lets the engine date markers in the background while the files are being analysed.
+    """
+    try:
+        done = subprocess.run(["git", "-C", str(root), "grep", "-n", "-I", "--untracked", "-E",
+                               r"\b(TODO|FIXME|HACK|XXX)\b", "--", "*.py", "*.ipynb"],
+                              capture_output=True, text=True, timeout=120, errors="replace")
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode not in (0, 1):
+        return None
+    found: dict[str, dict[str, list[int]]] = {}
+    for line in done.stdout.splitlines():
+        rel, _, rest = line.partition(":")
+        number, _, text = rest.partition(":")
+        if number.isdigit():
+            found.setdefault(rel, {}).setdefault(text, []).append(int(number))
+    return found
+
+
+def marker_dates(root: Path, wanted: dict[str, dict[str, list[int]]], blame_max_files: int = 16
+                 ) -> dict[tuple[str, int], dt.datetime]:
+    """Commit times of the wanted lines: `git blame` per file when few files, else one history pass."""
+    if len(wanted) > blame_max_files:
+        return dates_from_history(root, wanted)
+    dates: dict[tuple[str, int], dt.datetime] = {}
+    for rel, texts in wanted.items():
+        found = blame_dates(root, rel, [n for numbers in texts.values() for n in numbers])
+        dates.update({(rel, line): when for line, when in found.items()})
+    return dates
+
+
 def blame_dates(root: Path, rel: str, line_numbers: Iterable[int]) -> dict[int, dt.datetime]:
     """Commit time of each given line (one `git blame` call); uncommitted or unknown lines are absent."""
     numbers = sorted(set(line_numbers))

@@ -104,7 +104,9 @@ def check_python(src: SourceFile, imports: ImportMap) -> list[Hit]:
     if tree is None:
         return []
     hits = []
-    for node in ast.walk(tree):
+    if "ipynb" not in src.text:
+        return hits
+    for node in src.nodes(ast.Import, ast.ImportFrom, ast.Call):
         if isinstance(node, ast.Import | ast.ImportFrom):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
             if any(n.split(".")[0] in NOTEBOOK_IMPORTERS for n in names):

@@ -66,9 +66,9 @@ def _probability_literal(node: ast.AST) -> float | None:
 
 
 def _thresholds(src: SourceFile, tree: ast.Module) -> Iterator[Hit]:
-    in_assert = {id(n) for a in ast.walk(tree) if isinstance(a, ast.Assert) for n in ast.walk(a)}
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Compare) or id(node) in in_assert:
+    in_assert = {id(n) for a in src.nodes(ast.Assert) for n in ast.walk(a)}
+    for node in src.nodes(ast.Compare):
+        if id(node) in in_assert:
             continue
         operands = [node.left, *node.comparators]
         for op, left, right in zip(node.ops, operands, operands[1:], strict=False):
@@ -100,9 +100,7 @@ def _randomness(src: SourceFile, tree: ast.Module, imports: ImportMap) -> list[H
     hits: list[Hit] = []
     numpy_seeded = False
     legacy: list[ast.Call] = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
+    for node in src.nodes(ast.Call):
         qname = imports.resolve(node.func)
         if qname is None:
             continue
@@ -128,50 +126,35 @@ def _randomness(src: SourceFile, tree: ast.Module, imports: ImportMap) -> list[H
     return hits
 
 
-def _scope_nodes(scope: ast.AST) -> Iterator[ast.AST]:
-    """Nodes of one scope, not descending into nested functions, classes or lambdas."""
-    stack = list(ast.iter_child_nodes(scope))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
-            continue
-        yield node
-        stack.extend(ast.iter_child_nodes(node))
-
-
 def _leakage(src: SourceFile, tree: ast.Module, imports: ImportMap) -> list[Hit]:
-    if not imports.imports_any("sklearn"):
+    if not imports.imports_any("sklearn") or "train_test_split" not in src.text:
         return []
 
     def is_preprocessor(node: ast.AST) -> bool:
         qname = imports.resolve(node.func) if isinstance(node, ast.Call) else None
         return bool(qname and qname.startswith("sklearn.") and qname.rsplit(".", 1)[-1] in PREPROCESSORS)
 
-    fitted = {t.id for n in ast.walk(tree) if isinstance(n, ast.Assign) and is_preprocessor(n.value)
-              for t in n.targets if isinstance(t, ast.Name)}
-    hits: list[Hit] = []
-    scopes = [tree, *(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef))]
-    for scope in scopes:
-        fits: list[tuple[int, set[str]]] = []
-        splits: list[tuple[int, set[str]]] = []
-        targets_of: dict[int, set[str]] = {}
-        nodes = list(_scope_nodes(scope))
-        for node in nodes:
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-                targets_of[id(node.value)] = {n.id for t in node.targets for n in ast.walk(t)
-                                              if isinstance(n, ast.Name)}
-        for node in nodes:
-            if not isinstance(node, ast.Call):
-                continue
-            func = node.func
-            if isinstance(func, ast.Attribute) and func.attr in ("fit", "fit_transform") and node.args and (
-                    (isinstance(func.value, ast.Name) and func.value.id in fitted) or is_preprocessor(func.value)):
-                data = {n.id for n in ast.walk(node.args[0]) if isinstance(n, ast.Name)}
-                fits.append((node.lineno, data | targets_of.get(id(node), set())))
-            elif (imports.resolve(func) or "").endswith("train_test_split"):
-                splits.append((node.lineno, {n.id for a in node.args for n in ast.walk(a) if isinstance(n, ast.Name)}))
-        for line, names in fits:
-            if any(split_line > line and names & split_names for split_line, split_names in splits):
-                hits.append(src.hit("MLD403", line, "preprocessing fitted on all data before train_test_split",
-                                    variables=sorted(names)))
-    return hits
+    functions = [(f.lineno, f.end_lineno or f.lineno) for f in src.nodes(ast.FunctionDef, ast.AsyncFunctionDef)]
+
+    def scope_of(line: int) -> int:
+        """The innermost function holding the line (0: module level)."""
+        return max((start for start, end in functions if start <= line <= end), default=0)
+
+    assigns = src.nodes(ast.Assign)
+    fitted = {t.id for n in assigns if is_preprocessor(n.value) for t in n.targets if isinstance(t, ast.Name)}
+    targets_of = {id(n.value): {name.id for t in n.targets for name in ast.walk(t) if isinstance(name, ast.Name)}
+                  for n in assigns if isinstance(n.value, ast.Call)}
+    fits: list[tuple[int, int, set[str]]] = []
+    splits: list[tuple[int, int, set[str]]] = []
+    for node in src.nodes(ast.Call):
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in ("fit", "fit_transform") and node.args and (
+                (isinstance(func.value, ast.Name) and func.value.id in fitted) or is_preprocessor(func.value)):
+            data = {n.id for n in ast.walk(node.args[0]) if isinstance(n, ast.Name)}
+            fits.append((scope_of(node.lineno), node.lineno, data | targets_of.get(id(node), set())))
+        elif (imports.resolve(func) or "").endswith("train_test_split"):
+            names = {n.id for a in node.args for n in ast.walk(a) if isinstance(n, ast.Name)}
+            splits.append((scope_of(node.lineno), node.lineno, names))
+    return [src.hit("MLD403", line, "preprocessing fitted on all data before train_test_split", variables=sorted(names))
+            for scope, line, names in sorted(fits)
+            if any(s_scope == scope and s_line > line and names & s_names for s_scope, s_line, s_names in splits)]

@@ -111,6 +111,25 @@ class SourceFile:
         return None
 
     @cached_property
+    def _buckets(self) -> dict[type, list[ast.AST]]:
+        """Every node of the tree grouped by type, from one walk shared by all rules."""
+        buckets: dict[type, list[ast.AST]] = {}
+        if self.tree is not None:
+            for node in ast.walk(self.tree):
+                buckets.setdefault(type(node), []).append(node)
+        return buckets
+
+    def share_nodes(self, buckets: dict[type, list[ast.AST]]) -> None:
+        """Adopt buckets built by another complete traversal of this tree (vulture's), saving a walk."""
+        self.__dict__["_buckets"] = buckets
+
+    def nodes(self, *types: type) -> list[Any]:
+        """The tree's nodes of the given types (from the shared walk, not a new one)."""
+        if len(types) == 1:
+            return self._buckets.get(types[0], [])
+        return [node for kind in types for node in self._buckets.get(kind, [])]
+
+    @cached_property
     def is_test(self) -> bool:
         return is_test_path(self.rel)
 
@@ -133,10 +152,10 @@ def dotted_name(node: ast.AST) -> str | None:
 class ImportMap:
     """Local names to the qualified names they were imported as (`np` -> `numpy`)."""
 
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(self, src: SourceFile) -> None:
         self.aliases: dict[str, str] = {}
         self.modules: set[str] = set()
-        for node in ast.walk(tree):
+        for node in src.nodes(ast.Import, ast.ImportFrom):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     self.modules.add(alias.name)
