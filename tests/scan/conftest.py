@@ -202,7 +202,7 @@ FILES = {
             return 2
         """,
     "config/settings.yaml": """\
-        sentry_dsn: https://0123456789abcdef0123456789abcdef:fedcba9876543210fedcba9876543210@o1.ingest.sentry.io/42
+        sentry_dsn: https://9f3c1e7a5b2d4c8e9a0b1c2d3e4f5a6b:7d2e9c4b1a8f3e6d5c0b9a8e7f6d5c4b@o1.ingest.sentry.io/42
         api_key: os.environ/API_KEY
         password: example-password-1
         """,
@@ -235,7 +235,7 @@ NOTEBOOKS = {
     "services/recs/explore.ipynb": [
         ("markdown", "# Exploring recs\nTODO: compare with last quarter", None),
         ("code", "import requests\nprint('token')",
-         [{"text": "Authorization: sk-proj-abcdefghijklmnopqrstuvwxyz0123456789\n"}]),
+         [{"text": "Authorization: sk-proj-Q7vX2mK9pL4rT8wZ1nB6cY3hJ5dF0gS2aE\n"}]),
         ("code", "%run ../../lib/utils/scratch.ipynb\n# FIXME: slow\nx = 1", None),
     ],
     "lib/utils/scratch.ipynb": [("code", "y = 2", None)],

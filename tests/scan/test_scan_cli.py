@@ -37,7 +37,7 @@ def test_sarif_output_validates_against_the_official_schema(capsys, storefront_r
     assert {"MLD101", "MLD406", "MLD801"} <= rules
     assert all(r["help"]["text"] for r in run_["tool"]["driver"]["rules"])
     results = run_["results"]
-    assert len(results) == 43
+    assert len(results) == 42
     assert all(len(r["partialFingerprints"]["mldebt/v1"]) == 32 for r in results)
     leak = next(r for r in results if r["ruleId"] == "MLD403")
     assert leak["level"] == "error"
@@ -53,7 +53,7 @@ def test_baseline_then_one_new_problem_reports_exactly_that_one(capsys, storefro
     assert code == 2 and "no baseline file at" in err
     code, _, err = run(capsys, "scan", str(storefront_repo), "--no-store", "--write-baseline", str(baseline),
                        "--format", "json")
-    assert code == 0 and "wrote 43 fingerprints" in err
+    assert code == 0 and "wrote 42 fingerprints" in err
     code, out, _ = run(capsys, "scan", str(storefront_repo), "--no-store", "--baseline", str(baseline),
                        "--fail-on", "high", "--format", "json")
     assert code == 0 and json.loads(out)["new_findings"] == 0
@@ -69,7 +69,7 @@ def test_baseline_then_one_new_problem_reports_exactly_that_one(capsys, storefro
     code, out, _ = run(capsys, "scan", str(storefront_repo), "--no-store", "--baseline", str(baseline),
                        "--format", "sarif")
     states = [r["baselineState"] for r in json.loads(out)["runs"][0]["results"]]
-    assert states.count("new") == 1 and states.count("unchanged") == 43
+    assert states.count("new") == 1 and states.count("unchanged") == 42
 
 
 def test_fail_on_without_baseline_counts_everything(capsys, storefront_repo):
@@ -83,7 +83,7 @@ def test_fail_on_without_baseline_counts_everything(capsys, storefront_repo):
 
 def test_table_output_and_stored_runs_mark_fixed_findings(capsys, storefront_repo):
     code, out, _ = run(capsys, "scan", str(storefront_repo), "--as-of", "2026-11-25")
-    assert code == 0 and "43 findings, 1 suppressed" in out and "stored: 43 new, 0 reopened, 0 fixed" in out
+    assert code == 0 and "42 findings, 1 suppressed" in out and "stored: 42 new, 0 reopened, 0 fixed" in out
     assert "Debt per component" in out and "ML Test Score" in out and "Hotspots" in out
     (storefront_repo / "broken.py").unlink()
     code, out, _ = run(capsys, "scan", str(storefront_repo), "--as-of", "2026-11-25")

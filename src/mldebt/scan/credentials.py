@@ -24,8 +24,9 @@ STRONG = (
 GENERIC = re.compile(
     r"""(?i)\b[a-z_]*(?:password|passwd|secret|api_?key|token|client_secret)['"]?\s*[:=]\s*"""
     r"""['"]([^'"\s]{8,})['"]""")
-PLACEHOLDER = re.compile(r"example|changeme|your|xxx|dummy|placeholder|test|fake|redacted|sample|\*\*\*|<|\{|\$",
-                         re.I)
+PLACEHOLDER = re.compile(r"example|changeme|your|xxx|dummy|placeholder|test|fake|redacted|sample|\*\*\*|<|\{|\$|"
+                         r"\.\.\.|1234567|abcdefgh", re.I)
+NOT_SECRET_NAMES = re.compile(r"(?i)(page|next|continuation|cursor|csrf)_?token")
 TEXT_SUFFIXES = {".py", ".yml", ".yaml", ".json", ".toml", ".cfg", ".ini", ".env", ".conf", ".sh", ".properties"}
 MAX_BYTES = 2_000_000
 
@@ -33,6 +34,10 @@ MAX_BYTES = 2_000_000
 def wants(rel: str) -> bool:
     name = rel.rsplit("/", 1)[-1]
     return name.startswith(".env") or any(name.endswith(s) for s in TEXT_SUFFIXES)
+
+
+def _placeholder(value: str) -> bool:
+    return bool(PLACEHOLDER.search(value))
 
 
 def _random_looking(value: str) -> bool:
@@ -49,11 +54,12 @@ def find(text: str, generic: bool = True) -> Iterator[tuple[str, str]]:
         match = pattern.search(text)
         if match:
             value = match.group(match.lastindex or 0)
-            yield kind, value
+            if not _placeholder(match.group(0)):
+                yield kind, value
             return
     if generic:
         match = GENERIC.search(text)
-        if match and _random_looking(match.group(1)):
+        if match and _random_looking(match.group(1)) and not NOT_SECRET_NAMES.search(match.group(0)):
             yield "hard-coded secret", match.group(1)
 
 

@@ -3,9 +3,9 @@
 Vulture visits the tree the parse cache already holds (no second parse); each worker returns the
 definitions and used names of its files as small `CodeFacts`, and the main process joins them, as
 vulture itself would over the whole tree. To keep false alarms low in libraries (whose public
-functions are used by other projects), public names are only reported in files the inventory
-assigns to a component; private (`_name`) ones everywhere. Decorated definitions are registered
-somewhere (routes, fixtures, tasks) and are never reported.
+functions and modules are used by other projects), public names and unused modules are only
+reported in files the inventory assigns to a component; private (`_name`) functions everywhere.
+Decorated definitions are registered somewhere (routes, fixtures, tasks) and are never reported.
 """
 
 from __future__ import annotations
@@ -132,7 +132,8 @@ def check(facts: dict[str, CodeFacts], files: dict[str, SourceFile], application
             private = def_name.startswith("_") and not def_name.endswith("__")
             if def_name not in used and name != "__init__.py" and (private or public_ok):
                 hits.append(src.hit("MLD501", line, f"unused {typ} {def_name}", name=def_name, kind=typ))
-        if (str(PurePosixPath(rel).parent) in packages and stem not in imported and not fact.main_guard
+        if (rel in application and str(PurePosixPath(rel).parent) in packages and stem not in imported
+                and not fact.main_guard
                 and stem not in CONVENTIONAL_MODULES and not NOT_IMPORTED_FOLDERS.search(rel)):
             hits.append(Hit("MLD502", rel, None, f"module {rel} is never imported", {"module": stem},
                             key=rel))

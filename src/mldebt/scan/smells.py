@@ -60,7 +60,8 @@ def _names(node: ast.AST) -> str:
 
 
 def _probability_literal(node: ast.AST) -> float | None:
-    if isinstance(node, ast.Constant) and type(node.value) is float and 0.0 < node.value < 1.0:
+    # 0.01-0.99: decision thresholds; smaller or larger literals are numerical tolerances (1e-9, 0.999)
+    if isinstance(node, ast.Constant) and type(node.value) is float and 0.01 <= node.value <= 0.99:
         return node.value
     return None
 

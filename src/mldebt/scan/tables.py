@@ -85,8 +85,6 @@ DEPRECATED_NAMES: dict[str, str] = {
 DEPRECATED_METHODS: dict[str, str] = {
     "as_matrix": "DataFrame.to_numpy() (as_matrix was removed in pandas 1.0)",
     "iteritems": "DataFrame.items() (iteritems was removed in pandas 2.0)",
-    "get_value": "DataFrame.at[] (removed in pandas 1.0)",
-    "set_value": "DataFrame.at[] (removed in pandas 1.0)",
     "predict_classes": "argmax of model.predict() (removed in TF 2.6)",
     "fit_generator": "model.fit(), which accepts generators (removed in TF 2.4+)",
     "evaluate_generator": "model.evaluate()",

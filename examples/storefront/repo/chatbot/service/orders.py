@@ -3,7 +3,7 @@
 import requests
 
 STORE = "https://api.bigcommerce.com/stores/nw0utf1t"
-HEADERS = {"X-Auth-Token": "demo0fake0token0demo0fake0token0", "Accept": "application/json"}
+HEADERS = {"X-Auth-Token": "x7k2m9p4q8r1s6t3v5w0y2z4a6b8c1d3", "Accept": "application/json"}
 
 
 def order_status(order_id: int) -> str:
