@@ -66,7 +66,7 @@ def test_findings_carry_component_effort_and_marker_age(storefront_repo):
     age = (dt.datetime.now(dt.UTC) - dt.datetime(2024, 1, 15, 10, tzinfo=dt.UTC)).total_seconds() / 86400
     assert todo.evidence["age_days"] == int(age)
     assert todo.effort_minutes == round(15 * (1 + age / 365))
-    assert todo.evidence["changes"] == 3
+    assert todo.evidence["changes"] == 3 and todo.evidence["hotspot_rank"] == 1
     conflict = next(f for f in report.findings if f.rule_id == "MLD101")
     assert conflict.evidence["constraints"] == ["services/fraud/requirements.txt: ==1.24.0",
                                                 "services/recs/requirements.txt: ==1.26.4"]

@@ -116,6 +116,18 @@ def test_config_disables_and_reranks_rules(capsys, storefront_repo):
     assert {f["severity"] for f in findings if f["rule_id"] == "MLD401"} == {"critical"}
 
 
+def test_several_roots_and_no_hotspots(capsys, storefront_repo):
+    code, out, _ = run(capsys, "scan", str(storefront_repo / "services"), str(storefront_repo / "training"),
+                       "--config", str(storefront_repo / "mldebt.yaml"), "--no-store", "--no-hotspots",
+                       "--format", "json")
+    assert code == 0
+    runs = json.loads(out)["runs"]
+    assert [Path(r["root"]).name for r in runs] == ["services", "training"]
+    assert not [f for r in runs for f in r["findings"] if f["rule_id"] == "MLD801"]
+    leak = next(f for f in runs[1]["findings"] if f["rule_id"] == "MLD403")
+    assert (leak["file"], leak["component"]) == ("recs/train.py", "recs-model")  # paths are repo-relative
+
+
 def test_missing_folder_is_a_user_error(capsys):
     code, _, err = run(capsys, "scan", "nowhere", "--no-store")
     assert code == 2 and err.strip() == "error: nowhere is not a folder to scan"

@@ -2,7 +2,9 @@
 
 Globs use `**` for any number of folders and `*` within one folder, like `.gitignore`; a pattern
 without a wildcard means that file or everything under that folder. Files no component claims
-belong to "unassigned".
+belong to "unassigned". A path is tried relative to the scanned folder and, when that folder is
+inside a git work tree, relative to the top of the work tree, so scanning `repo/training` still
+matches `paths: ["training/**"]`.
 """
 
 from __future__ import annotations
@@ -37,8 +39,9 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
 class ComponentIndex:
     """Looks up the owning component of a path relative to the scanned root."""
 
-    def __init__(self, components: list[Any]) -> None:
+    def __init__(self, components: list[Any], prefix: str = "") -> None:
         self.components = components
+        self.prefix = prefix
         self._rules = [(c, p, glob_regex(p), len(p.replace("*", ""))) for c in components for p in c.paths]
         self._cache: dict[str, Any] = {}
 
@@ -51,8 +54,9 @@ class ComponentIndex:
             return self._cache[rel]
         best = None
         best_len = -1
+        candidates = (rel, self.prefix + rel) if self.prefix else (rel,)
         for component, _pattern, regex, weight in self._rules:
-            if weight > best_len and regex.match(rel):
+            if weight > best_len and any(regex.match(c) for c in candidates):
                 best, best_len = component, weight
         self._cache[rel] = best
         return best

@@ -80,10 +80,11 @@ def scan_tree(root: Path, catalog: Any | None, config: ScanConfig, progress: Pro
     started = time.perf_counter()
     root = root.resolve()
     components = list(catalog.components) if catalog is not None else []
-    index = ComponentIndex(components)
+    prefix = hotspots.git_prefix(root)
+    in_git = prefix is not None
+    index = ComponentIndex(components, prefix or "")
     rels = discover(root, config.exclude)
     analysed = [r for r in rels if kind_of(r)]
-    in_git = hotspots.git_prefix(root) is not None
     background = ThreadPoolExecutor(1)
     dating = background.submit(_date_markers, root) if in_git else None
     changes: Counter[str] = hotspots.change_counts(root, config.since) if config.hotspots and in_git else Counter()
@@ -114,7 +115,8 @@ def scan_tree(root: Path, catalog: Any | None, config: ScanConfig, progress: Pro
     hits = [h for h in hits if h.rule_id not in config.disabled]
     ages = _ages(dating.result()) if dating is not None else {}
     background.shutdown()
-    findings, suppressed = _to_findings(hits, index, config, lines, ages, changes)
+    ranks = {spot.file: rank for rank, spot in enumerate(spots, start=1)}
+    findings, suppressed = _to_findings(hits, index, config, lines, ages, changes, ranks)
     scores = [score(c.name, model_evidence(c, catalog, findings, python_files, index, test_counts),
                     config.answers.get(c.name)) for c in components if str(c.kind) == "model"]
     return ScanResult(
@@ -184,7 +186,8 @@ def _date_markers(root: Path) -> dict[tuple[str, int], Any]:
 
 
 def _to_findings(hits: list[Hit], index: ComponentIndex, config: ScanConfig, lines: _Lines,
-                 ages: dict[tuple[str, int], float], changes: Counter[str]) -> tuple[list[Finding], Counter[str]]:
+                 ages: dict[tuple[str, int], float], changes: Counter[str], ranks: dict[str, int]
+                 ) -> tuple[list[Finding], Counter[str]]:
     findings: list[Finding] = []
     suppressed: Counter[str] = Counter()
     occurrences: Counter[tuple[str, str | None, str]] = Counter()
@@ -206,7 +209,9 @@ def _to_findings(hits: list[Hit], index: ComponentIndex, config: ScanConfig, lin
             evidence["age_days"] = int(age)
             effort = round(effort * (1 + age / 365))
         if hit.file and changes.get(hit.file):
-            evidence["changes"] = changes[hit.file]
+            evidence["changes"] = changes[hit.file]  # interest: how often this file is touched
+        if hit.file in ranks and hit.rule_id != "MLD801":
+            evidence["hotspot_rank"] = ranks[hit.file]
         findings.append(Finding.create(
             hit.rule_id, config.severities.get(hit.rule_id, rule.severity), component, hit.message,
             identity=(hit.file or "", identity, occurrences[(hit.rule_id, hit.file, identity)]),
