@@ -75,7 +75,10 @@ def check_lines(src: SourceFile, lines: Iterable[tuple[int | None, str]], rule_i
     return hits
 
 
-INDICATOR = re.compile(r"(?i)akia|asia|x-auth-token|private key|sk-|gh[pousr]_|xox|passw|secret|api_?key|token|@")
+# Lower-case substrings one of which every pattern above needs: plain `in` tests are much faster than a regex.
+INDICATORS = ("akia", "asia", "x-auth-token", "private key", "sk-", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "xox",
+              "passw", "secret", "api_key",
+              "apikey", "token", "://")
 
 
 def check(src: SourceFile) -> list[Hit]:
@@ -83,11 +86,9 @@ def check(src: SourceFile) -> list[Hit]:
     text = src.text
     if len(text) > MAX_BYTES:
         return []
-    numbers: list[int] = []
-    line, position = 1, 0
-    for match in INDICATOR.finditer(text):
-        line += text.count("\n", position, match.start())
-        position = match.start()
-        if not numbers or numbers[-1] != line:
-            numbers.append(line)
-    return check_lines(src, [(n, src.line(n)) for n in numbers])
+    lowered = text.lower()
+    keys = [key for key in INDICATORS if key in lowered]
+    if not keys:
+        return []
+    candidates = [(n, line) for n, line in enumerate(src.lines, start=1) if any(k in line.lower() for k in keys)]
+    return check_lines(src, candidates)

@@ -63,6 +63,16 @@ class CodeFacts:
     main_guard: bool = False
 
 
+def _count_targets(target: ast.AST, assigned: Counter[str]) -> None:
+    if isinstance(target, ast.Name):
+        assigned[target.id] += 1
+    elif isinstance(target, ast.Attribute):
+        assigned[target.attr] += 1
+    elif isinstance(target, ast.Tuple | ast.List | ast.Starred):
+        for element in target.elts if not isinstance(target, ast.Starred) else [target.value]:
+            _count_targets(element, assigned)
+
+
 def collect(src: SourceFile) -> CodeFacts:
     tree = src.tree
     facts = CodeFacts()
@@ -94,12 +104,8 @@ def collect(src: SourceFile) -> CodeFacts:
             facts.imported.update((node.module or "").split("."))
             facts.imported.update(a.name for a in node.names)
         elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                for sub in ast.walk(target):
-                    name = sub.id if isinstance(sub, ast.Name) else sub.attr if isinstance(sub, ast.Attribute) else None
-                    if name:
-                        facts.assigned[name] += 1
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                _count_targets(target, facts.assigned)
         elif isinstance(node, ast.keyword) and node.arg:
             facts.assigned[node.arg] += 1
         elif isinstance(node, ast.If) and "__main__" in src.text and "__main__" in ast.dump(node.test):

@@ -14,8 +14,6 @@ import warnings
 from collections.abc import Iterable
 from typing import Any
 
-import nbformat
-
 from mldebt.scan import credentials, markers
 from mldebt.scan.source import Hit, ImportMap, SourceFile
 
@@ -25,6 +23,8 @@ HUGE_OUTPUT_BYTES = 1_000_000
 
 
 def _read(src: SourceFile) -> Any | None:
+    import nbformat  # imported on first use: it costs a third of a second, and most trees have no notebooks
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
