@@ -44,7 +44,7 @@ def expected(root):
         ("MLD601", "models/fraud.pkl", None), ("MLD602", "models/fraud.pkl", None),
         # tests
         ("MLD701", serving, None), ("MLD701", fraud, None), ("MLD701", "training/fraud/features.py", None),
-        ("MLD702", None, None),
+        ("MLD702", "training/fraud/features.py", None),
         # hotspots and the scanner itself
         ("MLD801", train, None), ("MLD901", "broken.py", None),
     }
@@ -70,7 +70,7 @@ def test_findings_carry_component_effort_and_marker_age(storefront_repo):
     conflict = next(f for f in report.findings if f.rule_id == "MLD101")
     assert conflict.evidence["constraints"] == ["services/fraud/requirements.txt: ==1.24.0",
                                                 "services/recs/requirements.txt: ==1.26.4"]
-    assert by_key[("MLD702", None, None)].component == "fraud-model"
+    assert by_key[("MLD702", "training/fraud/features.py", None)].component == "fraud-model"
     assert by_key[("MLD602", "models/fraud.pkl", None)].component == "unassigned"
 
 

@@ -36,6 +36,7 @@ def test_sarif_output_validates_against_the_official_schema(capsys, storefront_r
     rules = {r["id"] for r in run_["tool"]["driver"]["rules"]}
     assert {"MLD101", "MLD406", "MLD801"} <= rules
     assert all(r["help"]["text"] for r in run_["tool"]["driver"]["rules"])
+    assert all(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run_["results"])
     results = run_["results"]
     assert len(results) == 42
     assert all(len(r["partialFingerprints"]["mldebt/v1"]) == 32 for r in results)

@@ -104,7 +104,7 @@ def scan_tree(root: Path, catalog: Any | None, config: ScanConfig, progress: Pro
     imports_of = {rel: f.imported for rel, f in facts.items() if lines.source(rel).is_test}
     hits += tests.check(python_files, set().union(*imports_of.values()), index.name_for, index.has_components)
     test_counts = tests.ratios(python_files, index.name_for, imports_of)
-    hits += tests.low_ratio(test_counts)
+    hits += tests.low_ratio(test_counts, tests.first_sources(python_files, index.name_for))
     committed = tracked_files(root)
     model_files = [r for r in rels if artifacts.is_model_file(r) and (committed is None or r in committed)]
     hits += artifacts.check(root, model_files, config.artifact_max_bytes, index.component_for)

@@ -56,11 +56,21 @@ def ratios(python_files: list[str], component_name: Callable[[str], str | None],
     return counts
 
 
-def low_ratio(counts: dict[str, tuple[int, int]]) -> list[Hit]:
+def first_sources(python_files: list[str], component_name: Callable[[str], str | None]) -> dict[str, str]:
+    """The first source module of each component: where a per-component finding is shown (SARIF needs a file)."""
+    first: dict[str, str] = {}
+    for rel in sorted(python_files):
+        name = component_name(rel)
+        if name is not None and not is_test_path(rel) and PurePosixPath(rel).name != "__init__.py":
+            first.setdefault(name, rel)
+    return first
+
+
+def low_ratio(counts: dict[str, tuple[int, int]], where: dict[str, str]) -> list[Hit]:
     hits = []
     for name, (tests, sources) in sorted(counts.items()):
         if sources >= MIN_SOURCE_FILES and tests / sources < MIN_RATIO:
-            hits.append(Hit("MLD702", None, None, f"{name}: {tests} test file(s) for {sources} source files "
+            hits.append(Hit("MLD702", where.get(name), None, f"{name}: {tests} test file(s) for {sources} source files "
                             f"(ratio {tests / sources:.2f} < {MIN_RATIO})",
                             {"component": name, "test_files": tests, "source_files": sources}, key=name))
     return hits
