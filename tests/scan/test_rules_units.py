@@ -196,3 +196,11 @@ def test_most_specific_component_wins():
 def test_sarif_schema_fixture_is_the_official_one():
     schema = json.loads((Path(__file__).resolve().parents[1] / "fixtures/scan/sarif-schema-2.1.0.json").read_text())
     assert schema["id"].endswith("/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json")
+
+
+def test_markers_only_in_comments(tmp_path):
+    from mldebt.scan import markers
+
+    code = 'PATTERN = "# TODO: not a marker"\nx = 1  # FIXME: real\n"""\n# XXX in a docstring\n"""\n'
+    src = SourceFile(tmp_path, "a.py", code)
+    assert [(h.rule_id, h.line) for h in markers.check(src)] == [("MLD301", 2), ("MLD301", 4)]

@@ -9,8 +9,10 @@ asking only for the marked lines.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import subprocess
+import tokenize
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -30,6 +32,15 @@ def _hit(src: SourceFile, number: int | None, marker: str, note: str, nearby: li
     return src.hit(rule, number, message, marker=marker)
 
 
+def _in_comment(text: str) -> bool:
+    """Whether the marker on this line is in a `#` comment, not in a string (`"# TODO"`)."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return True  # a line inside a multi-line construct: trust the regex
+    return any(t.type == tokenize.COMMENT and TEXT_MARKER.search(t.string) for t in tokens)
+
+
 def check(src: SourceFile) -> list[Hit]:
     """Markers in the comments of a Python file."""
     hits = []
@@ -38,7 +49,7 @@ def check(src: SourceFile) -> list[Hit]:
         if "#" not in text:
             continue
         match = COMMENT_MARKER.search(text)
-        if match:
+        if match and (("'" not in text and '"' not in text) or _in_comment(text)):
             nearby = lines[max(0, index - NEAR): index + NEAR + 1]
             hits.append(_hit(src, index + 1, match.group(1), match.group(2), nearby))
     return hits
