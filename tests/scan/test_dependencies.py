@@ -104,6 +104,16 @@ def test_setup_cfg_pipfile_and_conda(tmp_path):
         """) == [("numpy", 5, "==1.26.*"), ("scipy", 6, "==1.11.4"), ("pandas", 7, ">=2.1"), ("torch", 10, "==2.1.0")]
 
 
+def test_other_conda_yaml_is_recognised_by_content(tmp_path):
+    assert deps_of(tmp_path, "ci/gpu.yaml", """\
+        channels: [pytorch, conda-forge]
+        dependencies:
+          - pytorch=2.1
+        """) == [("pytorch", 3, "==2.1.*")]
+    assert depfiles.looks_like_conda("ci/gpu.yaml", "channels: []\ndependencies: []\n")
+    assert not depfiles.looks_like_conda("k8s/deploy.yaml", "kind: Deployment\ndependencies: []\n")
+
+
 def test_unreadable_dependency_file_is_an_error_string(tmp_path):
     found, errors = parse(tmp_path, "pyproject.toml", "[project\n")
     assert found == [] and len(errors) == 1 and errors[0].startswith("pyproject.toml: cannot read dependencies")

@@ -66,6 +66,12 @@ def _make(file: str, line: int | None, text: str) -> Dependency | None:
     return Dependency(file, line, name, text.strip(), req.specifier, str(req.marker) if req.marker else None)
 
 
+def looks_like_conda(rel: str, text: str) -> bool:
+    """Any other YAML file that is a conda environment (top-level `channels:` and `dependencies:`)."""
+    return rel.endswith((".yml", ".yaml")) and bool(re.search(r"(?m)^dependencies:", text)) \
+        and bool(re.search(r"(?m)^channels:", text))
+
+
 def parse(root: Path, rel: str, text: str) -> tuple[list[Dependency], list[str]]:
     """The dependencies a file declares, and problems reading it."""
     name = PurePosixPath(rel).name
@@ -78,7 +84,7 @@ def parse(root: Path, rel: str, text: str) -> tuple[list[Dependency], list[str]]
             return _setup_py(rel, text), []
         if name == "setup.cfg":
             return _setup_cfg(rel, text), []
-        if CONDA.search(rel):
+        if CONDA.search(rel) or looks_like_conda(rel, text):
             return _conda(rel, text), []
         return _requirements(root, rel, text, set()), []
     except (tomllib.TOMLDecodeError, configparser.Error, YAMLError, SyntaxError, ValueError) as exc:

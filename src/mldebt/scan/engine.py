@@ -130,7 +130,9 @@ def _dependency_hits(root: Path, rels: list[str], index: ComponentIndex, config:
                      lines: _Lines) -> list[Hit]:
     deps: list[depfiles.Dependency] = []
     hits: list[Hit] = []
-    dep_files = [r for r in rels if depfiles.is_dependency_file(r)]
+    dep_files = [r for r in rels if depfiles.is_dependency_file(r)
+                 or (r.endswith((".yml", ".yaml")) and (root / r).stat().st_size < 1_000_000
+                     and depfiles.looks_like_conda(r, lines.source(r).text))]
     for rel in dep_files:
         src = lines.source(rel)
         found, errors = depfiles.parse(root, rel, src.text)
