@@ -247,7 +247,8 @@ def git(root: Path, *args: str, date: str | None = None) -> None:
            "GIT_COMMITTER_EMAIL": "t@example.com"}
     if date:
         env |= {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
-    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
+    subprocess.run(["git", "-c", "commit.gpgsign=false", "-C", str(root), *args], check=True, capture_output=True,
+                   env=env)
 
 
 def write_tree(root: Path) -> None:
