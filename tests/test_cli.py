@@ -134,11 +134,13 @@ def test_schema_is_json_schema(capsys):
 
 def test_db_upgrade_and_current(capsys):
     code, out, _ = run(capsys, "db", "upgrade")
-    assert code == 0 and out.startswith("sqlite:///.mldebt/mldebt.db: upgraded to 0001_inventory")
+    assert code == 0 and out.startswith("sqlite:///.mldebt/mldebt.db: upgraded to ")
+    assert "0003_scan" in out  # heads only: each issue adds its own branch after 0001_inventory
     code, out, _ = run(capsys, "db", "upgrade")
     assert "already at" in out
     code, out, _ = run(capsys, "db", "current")
-    assert out.strip() == "sqlite:///.mldebt/mldebt.db: 0001_inventory (up to date)"
+    assert out.startswith("sqlite:///.mldebt/mldebt.db: ") and out.strip().endswith("(up to date)")
+    assert "0003_scan" in out  # heads only: each issue adds its own branch after 0001_inventory
 
 
 def test_demo_loads_storefront_and_shows_findings(capsys):
@@ -147,6 +149,8 @@ def test_demo_loads_storefront_and_shows_findings(capsys):
     assert "14 components" in out
     assert "recs-model was last retrained 177 days ago" in out
     assert "depends on deprecated pipeline legacy-analytics-export" in out
+    assert "Scanned the storefront's ML code" in out
+    assert "MLD403" in out and "MLD407" in out and "22 findings, 0 suppressed" in out
 
 
 def test_every_command_has_an_example_in_its_help(capsys):

@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from mldebt import __version__
-from mldebt.cli import catalog, db, demo
+from mldebt.cli import catalog, db, demo, ingest_tests, scan
 from mldebt.cli.common import AppState, err
 from mldebt.errors import MldebtError
 
@@ -27,6 +27,9 @@ app.add_typer(catalog.app, name="catalog")
 app.add_typer(db.app, name="db")
 app.command("init")(catalog.init)
 app.command("demo")(demo.demo)
+app.command("scan")(scan.scan)
+app.command("rules")(scan.rules)
+app.add_typer(ingest_tests.app, name="ingest")
 
 
 def _version(value: bool) -> None:

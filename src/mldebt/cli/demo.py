@@ -6,6 +6,7 @@ import typer
 
 from mldebt.cli.catalog import print_components, print_findings
 from mldebt.cli.common import AS_OF_OPTION, out, parse_as_of, state
+from mldebt.cli.scan_output import print_table
 from mldebt.service.demo import load_demo
 
 
@@ -29,6 +30,10 @@ def demo(
               f"{len(result.catalog.health)} open inventory findings", highlight=False)
     print_components(result.components)
     print_findings(result.catalog.health)
+    if result.scan is not None:
+        root = result.scan.results[0].root
+        out.print(f"Scanned the storefront's ML code in {root} (`mldebt scan`):", highlight=False)
+        print_table(result.scan)
     if not no_serve:
         out.print("The dashboard is not part of this version yet; the data above is in the store for "
                   "`mldebt catalog list`.", highlight=False)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from mldebt.errors import NotFoundError
 from mldebt.service.catalog import CatalogImport, ComponentStatus, import_catalog, list_catalog
+from mldebt.service.demo_scan import scan_demo
+from mldebt.service.scan import ScanReport
 from mldebt.store.database import Store
 
 
@@ -31,10 +33,12 @@ class DemoResult:
     scenario: Path
     catalog: CatalogImport
     components: list[ComponentStatus]
+    scan: ScanReport | None = None
 
 
 def load_demo(store: Store, as_of: dt.date) -> DemoResult:
     """Load the storefront scenario into `store`; safe to run again (imports are idempotent)."""
     scenario = scenario_dir()
     imported = import_catalog(store, scenario / "mldebt.yaml", as_of)
-    return DemoResult(scenario, imported, list_catalog(store, as_of))
+    scanned = scan_demo(store, scenario, as_of)
+    return DemoResult(scenario, imported, list_catalog(store, as_of), scanned)
