@@ -133,11 +133,12 @@ def test_schema_is_json_schema(capsys):
 
 def test_db_upgrade_and_current(capsys):
     code, out, _ = run(capsys, "db", "upgrade")
-    assert code == 0 and out.startswith("sqlite:///.mldebt/mldebt.db: upgraded to 0001_inventory")
+    assert code == 0 and out.startswith("sqlite:///.mldebt/mldebt.db: upgraded to ")
+    assert "0002_drift" in out  # its own branch on 0001_inventory; other heads may be listed too
     code, out, _ = run(capsys, "db", "upgrade")
     assert "already at" in out
     code, out, _ = run(capsys, "db", "current")
-    assert out.strip() == "sqlite:///.mldebt/mldebt.db: 0001_inventory (up to date)"
+    assert "0002_drift" in out and out.strip().endswith("(up to date)")
 
 
 def test_demo_loads_storefront_and_shows_findings(capsys):
@@ -175,3 +176,27 @@ def test_console_script_runs_as_a_real_process(tmp_path):
     expected = f"error: no inventory file at {tmp_path / 'none.yaml'} (create one with `mldebt init`)"
     assert done.stderr.strip() == expected
     assert "Traceback" not in done.stderr
+
+
+def test_drift_exit_codes_and_json(capsys, tmp_path):
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    rng = np.random.default_rng(0)
+    pacsv.write_csv(pa.table({"x": rng.normal(0, 1, 3000), "c": rng.choice(["a", "b"], 3000)}), tmp_path / "ref.csv")
+    pacsv.write_csv(pa.table({"x": rng.normal(1, 1, 3000), "c": rng.choice(["a", "b"], 3000)}), tmp_path / "cur.csv")
+    code, out, _ = run(capsys, "drift", "ref.csv", "cur.csv", "--format", "json")
+    report = json.loads(out)
+    assert code == 0 and report["dataset_drift"] is True and report["drifted_columns"] == ["x"]
+    assert {"name", "type", "method", "statistic", "pvalue", "effect", "threshold", "drifted"} <= set(
+        report["columns"][0])
+    assert run(capsys, "drift", "ref.csv", "cur.csv", "--fail-on-drift")[0] == 1
+    assert run(capsys, "drift", "ref.csv", "ref.csv", "--fail-on-drift")[0] == 0
+    code, _, err = run(capsys, "drift", "ref.csv", "missing.csv")
+    assert (code, err.strip()) == (2, "error: no such file: missing.csv")
+    code, _, err = run(capsys, "drift", "ref.csv", "cur.csv", "--method", "x=nope")
+    assert code == 2 and err.startswith("error: drift policy: column 'x': unknown drift method 'nope'")
+    code, _, err = run(capsys, "drift", "ref.csv", "cur.csv", "--format", "html", "--output", "r.html")
+    html = Path("r.html").read_text()
+    assert code == 0 and "<svg" in html and "Dataset drift." in html and html.index(">x<") < html.index(">c<")

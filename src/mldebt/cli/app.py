@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from mldebt import __version__
-from mldebt.cli import catalog, db, demo
+from mldebt.cli import catalog, db, demo, drift
 from mldebt.cli.common import AppState, err
 from mldebt.errors import MldebtError
 
@@ -27,6 +27,8 @@ app.add_typer(catalog.app, name="catalog")
 app.add_typer(db.app, name="db")
 app.command("init")(catalog.init)
 app.command("demo")(demo.demo)
+app.command("drift")(drift.drift)
+app.add_typer(drift.retrain_app, name="retrain")
 
 
 def _version(value: bool) -> None:

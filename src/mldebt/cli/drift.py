@@ -1,0 +1,181 @@
+"""`mldebt drift` and `mldebt retrain ...`: drift checks and the retrain triggers they fire."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from mldebt.cli.common import FORMAT_OPTION, SEVERITY_STYLE, OutputFormat, err, out, print_json, state
+from mldebt.errors import UserInputError
+from mldebt.service.drift import DriftOutcome, DriftRequest, run_drift
+from mldebt.service.retrain import approve, list_requests
+from mldebt.settings import CATALOG_FILE
+
+
+class DriftFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    HTML = "html"
+
+
+def _pairs(values: list[str], option: str) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        column, sep, setting = value.partition("=")
+        if not sep or not column or not setting:
+            raise UserInputError(f"{option}: expected COLUMN=VALUE, got {value!r}")
+        pairs[column] = setting
+    return pairs
+
+
+def _thresholds(values: list[str]) -> dict[str, float]:
+    result = {}
+    for column, value in _pairs(values, "--threshold").items():
+        try:
+            result[column] = float(value)
+        except ValueError:
+            raise UserInputError(f"--threshold: {value!r} for {column!r} is not a number") from None
+    return result
+
+
+def drift(
+    ctx: typer.Context,
+    reference: Path = typer.Argument(..., help="Reference data (CSV or Parquet): what the model was trained on."),
+    current: Path = typer.Argument(..., help="Current data (CSV or Parquet): what it sees now."),
+    component: str = typer.Option(None, "--component", "-c", help="Component in mldebt.yaml: its schema and policy "
+                                  "apply, the run is stored, findings recorded and its retrain trigger fired."),
+    catalog: Path = typer.Option(None, "--catalog", help="Inventory file (default: ./mldebt.yaml)."),
+    columns: str = typer.Option(None, "--columns", help="Comma-separated columns to compare (default: all shared)."),
+    method: list[str] = typer.Option([], "--method", metavar="COL=NAME", help="Per-column method (repeatable)."),
+    threshold: list[str] = typer.Option([], "--threshold", metavar="COL=VALUE", help="Per-column threshold."),
+    fmt: DriftFormat = typer.Option(DriftFormat.TABLE, "--format", "-f", help="table, json or html."),
+    output: Path = typer.Option(None, "--output", "-o", help="Write the report to this file instead of stdout."),
+    fail_on_drift: bool = typer.Option(False, "--fail-on-drift", help="Exit 1 when the dataset drifted."),
+) -> None:
+    """Compare current data with a reference: drift per column, data quality, a dataset verdict.
+
+    Exit status: 0 no dataset drift (or no --fail-on-drift), 1 drift with --fail-on-drift, 2 bad input.
+
+    Example:
+
+      mldebt drift train.parquet today.csv --component recs-model --format json
+    """
+    request = DriftRequest(
+        reference=reference, current=current, component=component,
+        catalog=(catalog or Path(CATALOG_FILE.value())) if component else catalog,
+        columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
+        methods=_pairs(method, "--method"), thresholds=_thresholds(threshold),
+    )
+    outcome = run_drift(state(ctx).store() if component else None, request)
+    if fmt == DriftFormat.JSON:
+        _emit(output, _json(outcome))
+    elif fmt == DriftFormat.HTML:
+        from mldebt.report.drift_html import render_drift_html
+
+        target = output or Path("drift-report.html")
+        target.write_text(render_drift_html(outcome.report, str(reference), str(current), component), "utf-8")
+        err.print(f"wrote {target}", highlight=False)
+    else:
+        print_drift(outcome)
+    if outcome.report.errors:
+        raise UserInputError(outcome.report.errors[0])
+    if fail_on_drift and outcome.report.dataset_drift:
+        raise typer.Exit(1)
+
+
+def _json(outcome: DriftOutcome) -> str:
+    import json
+
+    return json.dumps(outcome.to_dict(), indent=2, default=str) + "\n"
+
+
+def _emit(output: Path | None, text: str) -> None:
+    if output is None:
+        print_json_text(text)
+    else:
+        output.write_text(text, "utf-8")
+
+
+def print_json_text(text: str) -> None:
+    import sys
+
+    sys.stdout.write(text)
+
+
+def print_drift(outcome: DriftOutcome) -> None:
+    report = outcome.report
+    table = Table(title="Drift by column (largest effect first)", title_justify="left")
+    for name in ("column", "type", "method", "statistic", "p-value", "adjusted p", "effect", "drift", "note"):
+        table.add_column(name, justify="right" if name in ("statistic", "p-value", "adjusted p", "effect") else "left")
+    for c in sorted(report.columns, key=lambda c: -(c.effect or 0.0) if c.method else 1.0):
+        table.add_row(c.name, c.type, c.method or "-", _g(c.statistic), _g(c.pvalue), _g(c.adjusted_pvalue),
+                      f"{_g(c.effect)} {c.effect_measure or ''}".strip(), "[red]DRIFT[/]" if c.drifted else "no",
+                      c.note or "")
+    out.print(table)
+    verdict = "[red]dataset drift[/]" if report.dataset_drift else "no dataset drift"
+    out.print(f"{verdict}: {len(report.drifted_columns)} of {sum(1 for c in report.columns if c.method)} tested "
+              f"columns drifted (share {report.drift_share:.2f}, threshold {report.drift_share_threshold:g}); "
+              f"{report.n_reference} reference rows, {report.n_current} current rows")
+    if report.quality:
+        quality = Table(title="Data quality", title_justify="left")
+        for name in ("severity", "rule", "column", "message"):
+            quality.add_column(name)
+        for q in report.quality:
+            quality.add_row(f"[{SEVERITY_STYLE[str(q.severity)]}]{q.severity}[/]", f"{q.rule_id} {q.name}",
+                            q.column or "-", q.message)
+        out.print(quality)
+    if outcome.run_id is not None:
+        out.print(f"stored as drift run {outcome.run_id} of {outcome.component}; {len(outcome.findings)} finding(s)",
+                  highlight=False)
+    for r in outcome.retrain:
+        out.print(f"retrain {r.component}: {r.mode} -> {r.status}"
+                  + (f" (request {r.request_id})" if r.request_id else ""), highlight=False)
+
+
+def _g(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4g}"
+
+
+retrain_app = typer.Typer(help="Retrain requests fired by drift: list and approve.", no_args_is_help=True)
+
+
+@retrain_app.command("approve")
+def retrain_approve(ctx: typer.Context, key: str = typer.Argument(..., metavar="COMPONENT|ID"),
+                    fmt: OutputFormat = FORMAT_OPTION) -> None:
+    """Release a pending retrain request (by component or request id): run its command or webhook.
+
+    Example:
+
+      mldebt retrain approve recs-model
+    """
+    result = approve(state(ctx).store(), key, cwd=Path(CATALOG_FILE.value()).resolve().parent)
+    if fmt == OutputFormat.JSON:
+        print_json(result)
+        return
+    out.print(f"retrain request {result['id']} for {result['component']}: {result['status']}", highlight=False)
+    if result["status"] != "succeeded":
+        raise typer.Exit(1)
+
+
+@retrain_app.command("list")
+def retrain_list(ctx: typer.Context, component: str = typer.Option(None, "--component", "-c"),
+                 fmt: OutputFormat = FORMAT_OPTION) -> None:
+    """List retrain requests (pending, succeeded, failed) with their outcome.
+
+    Example:
+
+      mldebt retrain list --component recs-model
+    """
+    rows = list_requests(state(ctx).store(), component)
+    if fmt == OutputFormat.JSON:
+        print_json(rows)
+        return
+    table = Table(title="Retrain requests", title_justify="left")
+    for name in ("id", "component", "mode", "status", "target", "created"):
+        table.add_column(name)
+    for r in rows:
+        table.add_row(str(r["id"]), r["component"], r["mode"], r["status"], r["target"], str(r["created_at"])[:19])
+    out.print(table)
