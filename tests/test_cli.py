@@ -147,6 +147,10 @@ def test_demo_loads_storefront_and_shows_findings(capsys):
     assert "14 components" in out
     assert "recs-model was last retrained 177 days ago" in out
     assert "depends on deprecated pipeline legacy-analytics-export" in out
+    assert "dataset drift: 2 of 4 tested columns drifted" in out
+    assert "retrain recs-model: approve -> pending" in out
+    code, out, _ = run(capsys, "demo", "--no-serve", "--as-of", "2026-11-25")
+    assert code == 0 and "retrain recs-model: approve -> already-pending" in out
 
 
 def test_every_command_has_an_example_in_its_help(capsys):

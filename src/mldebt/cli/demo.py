@@ -6,6 +6,7 @@ import typer
 
 from mldebt.cli.catalog import print_components, print_findings
 from mldebt.cli.common import AS_OF_OPTION, out, parse_as_of, state
+from mldebt.cli.drift import print_drift
 from mldebt.service.demo import load_demo
 
 
@@ -29,6 +30,9 @@ def demo(
               f"{len(result.catalog.health)} open inventory findings", highlight=False)
     print_components(result.components)
     print_findings(result.catalog.health)
+    if result.drift is not None:
+        out.print("Drift check of recs-model (clickstream, generated into .mldebt/demo-data/):", highlight=False)
+        print_drift(result.drift)
     if not no_serve:
         out.print("The dashboard is not part of this version yet; the data above is in the store for "
                   "`mldebt catalog list`.", highlight=False)

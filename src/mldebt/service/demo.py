@@ -13,6 +13,8 @@ from pathlib import Path
 
 from mldebt.errors import NotFoundError
 from mldebt.service.catalog import CatalogImport, ComponentStatus, import_catalog, list_catalog
+from mldebt.service.demo_drift import run_demo_drift
+from mldebt.service.drift import DriftOutcome
 from mldebt.store.database import Store
 
 
@@ -31,10 +33,12 @@ class DemoResult:
     scenario: Path
     catalog: CatalogImport
     components: list[ComponentStatus]
+    drift: DriftOutcome | None = None
 
 
 def load_demo(store: Store, as_of: dt.date) -> DemoResult:
     """Load the storefront scenario into `store`; safe to run again (imports are idempotent)."""
     scenario = scenario_dir()
     imported = import_catalog(store, scenario / "mldebt.yaml", as_of)
-    return DemoResult(scenario, imported, list_catalog(store, as_of))
+    drift = run_demo_drift(store, scenario)
+    return DemoResult(scenario, imported, list_catalog(store, as_of), drift)
