@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from enum import StrEnum
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import typer
 from rich.table import Table
 
 from mldebt.cli.common import FORMAT_OPTION, SEVERITY_STYLE, OutputFormat, err, out, print_json, state
+from mldebt.drift.report import DriftReport
 from mldebt.errors import UserInputError
 from mldebt.service.drift import DriftOutcome, DriftRequest, run_drift
 from mldebt.service.retrain import approve, list_requests
@@ -51,6 +54,11 @@ def drift(
     columns: str = typer.Option(None, "--columns", help="Comma-separated columns to compare (default: all shared)."),
     method: list[str] = typer.Option([], "--method", metavar="COL=NAME", help="Per-column method (repeatable)."),
     threshold: list[str] = typer.Option([], "--threshold", metavar="COL=VALUE", help="Per-column threshold."),
+    label: str = typer.Option(None, "--label", help="Column with the true label: model quality per period."),
+    prediction: str = typer.Option(None, "--prediction", help="Column with the model's prediction (or score)."),
+    segment_by: str = typer.Option(None, "--segment-by", help="Drift per value of this column (store, channel)."),
+    window: str = typer.Option(None, "--window", help="Cut current into windows (1d, 1w, 12h): drift over time."),
+    timestamp: str = typer.Option(None, "--timestamp", help="Timestamp column for --window (default: the first)."),
     fmt: DriftFormat = typer.Option(DriftFormat.TABLE, "--format", "-f", help="table, json or html."),
     output: Path = typer.Option(None, "--output", "-o", help="Write the report to this file instead of stdout."),
     fail_on_drift: bool = typer.Option(False, "--fail-on-drift", help="Exit 1 when the dataset drifted."),
@@ -67,7 +75,8 @@ def drift(
         reference=reference, current=current, component=component,
         catalog=(catalog or Path(CATALOG_FILE.value())) if component else catalog,
         columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
-        methods=_pairs(method, "--method"), thresholds=_thresholds(threshold),
+        methods=_pairs(method, "--method"), thresholds=_thresholds(threshold), label=label, prediction=prediction,
+        segment_by=segment_by, window=window, timestamp=timestamp,
     )
     outcome = run_drift(state(ctx).store() if component else None, request)
     if fmt == DriftFormat.JSON:
@@ -87,22 +96,14 @@ def drift(
 
 
 def _json(outcome: DriftOutcome) -> str:
-    import json
-
     return json.dumps(outcome.to_dict(), indent=2, default=str) + "\n"
 
 
 def _emit(output: Path | None, text: str) -> None:
     if output is None:
-        print_json_text(text)
+        sys.stdout.write(text)
     else:
         output.write_text(text, "utf-8")
-
-
-def print_json_text(text: str) -> None:
-    import sys
-
-    sys.stdout.write(text)
 
 
 def print_drift(outcome: DriftOutcome) -> None:
@@ -127,12 +128,46 @@ def print_drift(outcome: DriftOutcome) -> None:
             quality.add_row(f"[{SEVERITY_STYLE[str(q.severity)]}]{q.severity}[/]", f"{q.rule_id} {q.name}",
                             q.column or "-", q.message)
         out.print(quality)
+    _print_extras(report)
     if outcome.run_id is not None:
         out.print(f"stored as drift run {outcome.run_id} of {outcome.component}; {len(outcome.findings)} finding(s)",
                   highlight=False)
     for r in outcome.retrain:
         out.print(f"retrain {r.component}: {r.mode} -> {r.status}"
                   + (f" (request {r.request_id})" if r.request_id else ""), highlight=False)
+
+
+def _print_extras(report: DriftReport) -> None:
+    """Text columns, model quality, segments and windows, when the run has them."""
+    for t in report.text:
+        out.print(f"text {t['name']}: new-token rate {t['oov_rate']:.1%} (reference {t['reference_oov_rate']:.1%}), "
+                  f"tokens per document {t['mean_tokens_reference']:.1f} -> {t['mean_tokens_current']:.1f}, "
+                  f"token JS distance {t['token_jensenshannon']:.3f}; new tokens: {', '.join(t['new_tokens'][:5])}",
+                  highlight=False, markup=False)
+    if report.performance:
+        p = report.performance
+        names = [k for k, v in p["current"].items() if isinstance(v, float)]
+        table = Table(title=f"Model quality ({p['current']['task']})", title_justify="left")
+        for name in ("metric", "reference", "current", "change"):
+            table.add_column(name, justify="left" if name == "metric" else "right")
+        for name in names:
+            table.add_row(name, _g(p["reference"].get(name)), _g(p["current"][name]), _g(p["change"].get(name)))
+        out.print(table)
+        for b in p["breaches"]:
+            out.print(f"[red]{b['metric']} = {b['value']:.4g} is outside its inventory bound[/]", highlight=False)
+    for title, rows, key in (("Drift per segment", report.segments, "segment"),
+                             ("Drift per window", report.windows, "window_start")):
+        if not rows:
+            continue
+        table = Table(title=title, title_justify="left")
+        for name in (key, "reference rows", "current rows", "drift share", "dataset drift", "drifted columns"):
+            table.add_column(name)
+        for r in rows:
+            table.add_row(str(r[key]), str(r["n_reference"]), str(r["n_current"]), f"{r.get('drift_share', 0):.2f}",
+                          ("[red]yes[/]" if r.get("dataset_drift") else "no")
+                          + (" (started)" if r.get("drift_started") else ""),
+                          ", ".join(r.get("drifted_columns", [])) or "; ".join(r.get("errors", [])))
+        out.print(table)
 
 
 def _g(value: float | None) -> str:

@@ -9,7 +9,7 @@ windows are added by their own modules.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -24,10 +24,12 @@ from mldebt.drift.engine import (
     summarize_categorical,
     summarize_numeric,
 )
+from mldebt.drift.performance import compare_quality
 from mldebt.drift.policy import MIN_EXPECTED, Policy, dataset_share, holm_adjust, pool_rare
 from mldebt.drift.report import Chart, ColumnDrift, DriftReport, QualityIssue
 from mldebt.drift.result import DistanceThreshold, PValueThreshold
 from mldebt.drift.samples import js_distance
+from mldebt.drift.segments import by_segment, by_window
 from mldebt.drift.stats import get_statistic
 from mldebt.drift.stats.chisquare import contingency
 from mldebt.drift.stats.fisher import fisher
@@ -40,6 +42,7 @@ from mldebt.drift.tables import (
     numeric_values,
     to_table,
 )
+from mldebt.drift.text import summarize_text
 from mldebt.errors import UserInputError
 
 IDENTIFIER_SHARE = 0.5  # a categorical column with more distinct values than half its rows is an identifier
@@ -51,11 +54,43 @@ class Options:
     columns: Sequence[str] | None = None
     types: Mapping[str, str] = field(default_factory=dict)  # declared types (mldebt.yaml schema)
     policy: Policy = field(default_factory=Policy)
+    label: str | None = None
+    prediction: str | None = None
+    metric_bounds: Mapping[str, Mapping[str, float | None]] = field(default_factory=dict)
+    segment_by: str | None = None
+    window: str | None = None
+    timestamp: str | None = None
 
 
 def compare(reference: Any, current: Any, options: Options | None = None) -> DriftReport:
+    """Drift, data quality, and (when asked) model quality, segments and windows."""
     options = options or Options()
     ref, cur = to_table(reference), to_table(current)
+    report = compare_columns(ref, cur, options)
+    if report.errors:
+        return report
+    if options.label or options.prediction:
+        report.performance = _performance(ref, cur, options)
+    plain = replace(options, label=None, prediction=None, segment_by=None, window=None, columns=None)
+    if options.segment_by:
+        report.segments = by_segment(ref, cur, options.segment_by, lambda r, c: compare_columns(r, c, plain))
+    if options.window:
+        report.windows = by_window(ref, cur, options.timestamp, options.window,
+                                   lambda r, c: compare_columns(r, c, plain))
+    return report
+
+
+def _performance(ref: pa.Table, cur: pa.Table, options: Options) -> dict[str, Any]:
+    if not (options.label and options.prediction):
+        raise UserInputError("model quality needs both --label and --prediction")
+    for name in (options.label, options.prediction):
+        if name not in ref.column_names or name not in cur.column_names:
+            raise UserInputError(f"column {name!r} (label or prediction) is not in both inputs")
+    return compare_quality(ref, cur, options.label, options.prediction, options.metric_bounds)
+
+
+def compare_columns(ref: pa.Table, cur: pa.Table, options: Options) -> DriftReport:
+    """Drift per column, the dataset verdict and data quality of two tables."""
     policy = options.policy
     report = DriftReport(ref.num_rows, cur.num_rows, drift_share_threshold=policy.drift_share, alpha=policy.alpha,
                          min_effect=policy.min_effect)
@@ -77,7 +112,7 @@ def compare(reference: Any, current: Any, options: Options | None = None) -> Dri
         report.errors.append(next(q.message for q in report.quality if q.rule_id == "DQ001"))
         return report
     report.quality += quality.duplicate_issues(ref.select(shared), cur.select(shared))
-    numeric, categorical = [], []
+    numeric, categorical, text = [], [], []
     for name in shared:
         ref_type, cur_type = types[name]
         column = ColumnDrift(name=name, type=ref_type, method=None)
@@ -92,7 +127,7 @@ def compare(reference: Any, current: Any, options: Options | None = None) -> Dri
         elif ref_type == "datetime":
             column.note = "not compared: datetime columns order the data (use --window)"
         elif ref_type == "text":
-            column.note = "text: see the text section"
+            text.append(column)
         elif ref_type == "numeric":
             numeric.append(column)
         else:
@@ -116,8 +151,23 @@ def compare(reference: Any, current: Any, options: Options | None = None) -> Dri
             continue
         report.quality += quality.categorical_issues(column.name, summary)
         _judge_categorical(column, summary, ref[column.name], cur[column.name], policy)
+    for column in text:
+        _judge_text(column, ref[column.name], cur[column.name], report)
     _apply_policy(report, policy)
     return report
+
+
+def _judge_text(column: ColumnDrift, ref: pa.ChunkedArray, cur: pa.ChunkedArray, report: DriftReport) -> None:
+    try:
+        summary = summarize_text(ref, cur)
+    except ValueError as exc:
+        column.note = f"not compared: {exc}"
+        return
+    column.n_reference, column.n_current = len(ref) - ref.null_count, len(cur) - cur.null_count
+    column.method, column.corrected = "text", True
+    column.statistic, column.pvalue = summary.oov_statistic, summary.pvalue
+    column.effect, column.effect_measure = summary.token_js, "token_jensenshannon"
+    report.text.append({"name": column.name, **summary.to_dict()})
 
 
 def _names(table: pa.Table) -> str:

@@ -39,6 +39,11 @@ class DriftRequest:
     columns: list[str] | None = None
     methods: dict[str, str] = field(default_factory=dict)
     thresholds: dict[str, float] = field(default_factory=dict)
+    label: str | None = None
+    prediction: str | None = None
+    segment_by: str | None = None
+    window: str | None = None
+    timestamp: str | None = None
 
 
 @dataclass
@@ -62,10 +67,15 @@ def build_options(request: DriftRequest, catalog: Catalog | None) -> Options:
     except (TypeError, ValueError) as exc:
         raise UserInputError(f"drift policy: {exc}") from None
     types: dict[str, str] = {}
+    bounds: dict[str, dict[str, float | None]] = {}
     if catalog and request.component:
         for column in _schema(catalog, request.component):
             types[column.name] = column.type
-    return Options(columns=request.columns, types=types, policy=policy)
+        component = _component(catalog, request.component)
+        bounds = {name: {"min": m.min, "max": m.max} for name, m in getattr(component, "metrics", {}).items()}
+    return Options(columns=request.columns, types=types, policy=policy, label=request.label,
+                   prediction=request.prediction, metric_bounds=bounds, segment_by=request.segment_by,
+                   window=request.window, timestamp=request.timestamp)
 
 
 def _component(catalog: Catalog, name: str) -> Any:
@@ -141,6 +151,12 @@ def drift_findings(report: DriftReport, component: Any) -> list[Finding]:
             "DRIFT002", Severity.HIGH if exposed else Severity.MEDIUM, component.name,
             f"dataset drift: {report.drift_share:.0%} of columns drifted ({', '.join(report.drifted_columns)})",
             source=DRIFT_SOURCE, evidence={"drift_share": report.drift_share, "columns": report.drifted_columns}))
+    for breach in (report.performance or {}).get("breaches", []):
+        bound = f"min {breach['min']}" if "min" in breach else f"max {breach['max']}"
+        found.append(Finding.create(
+            "PERF001", Severity.HIGH if exposed else Severity.MEDIUM, component.name,
+            f"{breach['metric']} is {breach['value']:.3g} in the current data, outside its inventory bound ({bound})",
+            identity=(breach["metric"],), source=DRIFT_SOURCE, evidence=breach))
     for issue in report.quality:
         found.append(Finding.create(issue.rule_id, issue.severity, component.name, issue.message,
                                     identity=(issue.column or "",), source=DRIFT_SOURCE,
