@@ -33,7 +33,7 @@ OUT = HERE / "out"
 VENVS = HERE / ".venvs"
 PEER_VENV = {"evidently": "peers", "nannyml": "peers", "whylogs": "peers", "alibi": "alibi"}
 PEER_PACKAGES = {
-    "peers": ["evidently>=0.7,<0.8", "nannyml>=0.13", "whylogs>=1.6", "pandas<3", "statsmodels", "pyarrow"],
+    "peers": ["evidently>=0.7,<0.8", "nannyml>=0.13", "whylogs>=1.6", "pandas<3", "statsmodels", "pyarrow", "ipython"],
     "alibi": ["alibi-detect>=0.12", "numpy<2", "pandas<3"],
 }
 N_NUMERIC, N_CATEGORICAL = 30, 10

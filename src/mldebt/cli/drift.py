@@ -186,7 +186,7 @@ def retrain_approve(ctx: typer.Context, key: str = typer.Argument(..., metavar="
 
       mldebt retrain approve recs-model
     """
-    result = approve(state(ctx).store(), key, cwd=Path(CATALOG_FILE.value()).resolve().parent)
+    result = approve(state(ctx).store(), key)
     if fmt == OutputFormat.JSON:
         print_json(result)
         return

@@ -32,7 +32,7 @@ from mldebt.drift.samples import js_distance
 from mldebt.drift.segments import by_segment, by_window
 from mldebt.drift.stats import get_statistic
 from mldebt.drift.stats.chisquare import contingency
-from mldebt.drift.stats.fisher import fisher
+from mldebt.drift.stats.fisher import fisher_from_counts
 from mldebt.drift.stats.ztest import proportions_z
 from mldebt.drift.tables import (
     DECLARED_TYPES,
@@ -241,8 +241,8 @@ def _judge_categorical(column: ColumnDrift, summary: CategoricalSummary, ref: pa
             column.method, column.statistic, column.pvalue = "ztest", 0.0, 1.0
             return
         if _expected_min(table_ref, table_cur) < MIN_EXPECTED:
-            result = fisher(np.repeat([0, 1], table_ref), np.repeat([0, 1], table_cur))
-            column.method, column.statistic, column.pvalue = "fisher", result.statistic, result.pvalue
+            column.statistic, column.pvalue = fisher_from_counts(table_ref, table_cur)
+            column.method = "fisher"
             return
         z, p = proportions_z((int(table_ref[1]), int(table_cur[1])), (int(table_ref.sum()), int(table_cur.sum())))
         column.method, column.statistic, column.pvalue = "ztest", z, p

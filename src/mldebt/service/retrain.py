@@ -55,6 +55,7 @@ def fire(session: Session, component: str, trigger: RetrainTrigger | None, run_i
         return TriggerOutcome(component, mode, "already-pending", existing.id)
     if mode == "approve":
         row = add_request(session, component, run_id, mode, target, PENDING, now)
+        row.outcome = {"cwd": str(cwd) if cwd else None}
         return TriggerOutcome(component, mode, "pending", row.id)
     row = add_request(session, component, run_id, mode, target, "running", now)
     execute(row, payload, now, cwd)
@@ -95,8 +96,11 @@ def call_webhook(url: str, payload: dict[str, Any]) -> dict[str, Any]:
         return {"url": url, "http_status": None, "error": str(getattr(exc, "reason", exc))}
 
 
-def approve(store: Store, key: str, now: dt.datetime | None = None, cwd: Path | None = None) -> dict[str, Any]:
-    """Release a pending request, given its id or its component's name, and run it."""
+def approve(store: Store, key: str, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Release a pending request, given its id or its component's name, and run it.
+
+    A command runs in the folder of the inventory file whose drift run created the request.
+    """
     now = now or dt.datetime.now(dt.UTC)
     with store.session() as session:
         row = get_request(session, int(key)) if key.isdigit() else pending_request(session, key)
@@ -104,7 +108,8 @@ def approve(store: Store, key: str, now: dt.datetime | None = None, cwd: Path | 
             raise NotFoundError(f"no pending retrain request for {key!r} (see `mldebt retrain list`)")
         if row.status != PENDING:
             raise UserInputError(f"retrain request {row.id} is {row.status}, not pending")
-        execute(row, {"approved": True, "drift_run_id": row.drift_run_id}, now, cwd)
+        cwd = (row.outcome or {}).get("cwd")
+        execute(row, {"approved": True, "drift_run_id": row.drift_run_id}, now, Path(cwd) if cwd else None)
         return request_dict(row)
 
 
