@@ -201,6 +201,8 @@ def test_drift_exit_codes_and_json(capsys, tmp_path):
     assert (code, err.strip()) == (2, "error: no such file: missing.csv")
     code, _, err = run(capsys, "drift", "ref.csv", "cur.csv", "--method", "x=nope")
     assert code == 2 and err.startswith("error: drift policy: column 'x': unknown drift method 'nope'")
+    code, out, _ = run(capsys, "drift", "ref.csv", "cur.csv", "--output", "table.txt")
+    assert (code, out) == (0, "") and "dataset drift: 1 of 2 tested columns drifted" in Path("table.txt").read_text()
     code, _, err = run(capsys, "drift", "ref.csv", "cur.csv", "--format", "html", "--output", "r.html")
     html = Path("r.html").read_text()
     assert code == 0 and "<svg" in html and "Dataset drift." in html and html.index(">x<") < html.index(">c<")

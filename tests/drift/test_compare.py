@@ -148,6 +148,15 @@ def test_mixed_types_are_flagged():
     assert by_name(report)["v"].method == "chisquare"
 
 
+def test_csv_column_that_turns_to_text_after_the_first_block_is_read_as_text(tmp_path):
+    rows = [f"{i},{i % 7}" for i in range(200_000)] + ["200000,unknown"]
+    (tmp_path / "cur.csv").write_text("id,score\n" + "\n".join(rows) + "\n")
+    (tmp_path / "ref.csv").write_text("id,score\n" + "\n".join(rows[:-1]) + "\n")
+    report = compare(tmp_path / "ref.csv", tmp_path / "cur.csv")
+    assert ("DQ004", "score") in {(q.rule_id, q.column) for q in report.quality}
+    assert by_name(report)["score"].note == "not compared: type changed (numeric -> categorical)"
+
+
 def test_empty_current_is_an_error_in_the_result(rng):
     report = compare(pa.table({"a": rng.normal(size=10)}), pa.table({"a": pa.array([], pa.float64())}))
     assert report.errors == ["current has no rows: nothing to compare"]
@@ -164,3 +173,10 @@ def test_two_row_sample_is_compared_with_a_warning():
 def test_unknown_column_in_columns_option(rng):
     with pytest.raises(UserInputError, match="--columns: 'nope' not in both inputs"):
         compare(table(rng, 10), table(rng, 10), Options(columns=["nope"]))
+
+
+def test_binary_z_statistic_is_the_rise_of_the_true_share(rng):
+    ref = pa.table({"flag": np.concatenate([[False], rng.random(3000) < 0.1])})
+    cur = pa.table({"flag": np.concatenate([[True], rng.random(3000) < 0.3])})
+    column = by_name(compare(ref, cur))["flag"]
+    assert column.method == "ztest" and column.statistic > 10 and column.drifted

@@ -8,6 +8,7 @@ from enum import StrEnum
 from pathlib import Path
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from mldebt.cli.common import FORMAT_OPTION, SEVERITY_STYLE, OutputFormat, err, out, print_json, state
@@ -87,6 +88,9 @@ def drift(
         target = output or Path("drift-report.html")
         target.write_text(render_drift_html(outcome.report, str(reference), str(current), component), "utf-8")
         err.print(f"wrote {target}", highlight=False)
+    elif output is not None:
+        with output.open("w", encoding="utf-8") as stream:
+            print_drift(outcome, Console(file=stream, width=160, no_color=True))
     else:
         print_drift(outcome)
     if outcome.report.errors:
@@ -106,7 +110,7 @@ def _emit(output: Path | None, text: str) -> None:
         output.write_text(text, "utf-8")
 
 
-def print_drift(outcome: DriftOutcome) -> None:
+def print_drift(outcome: DriftOutcome, console: Console = out) -> None:
     report = outcome.report
     table = Table(title="Drift by column (largest effect first)", title_justify="left")
     for name in ("column", "type", "method", "statistic", "p-value", "adjusted p", "effect", "drift", "note"):
@@ -115,11 +119,11 @@ def print_drift(outcome: DriftOutcome) -> None:
         table.add_row(c.name, c.type, c.method or "-", _g(c.statistic), _g(c.pvalue), _g(c.adjusted_pvalue),
                       f"{_g(c.effect)} {c.effect_measure or ''}".strip(), "[red]DRIFT[/]" if c.drifted else "no",
                       c.note or "")
-    out.print(table)
+    console.print(table)
     verdict = "[red]dataset drift[/]" if report.dataset_drift else "no dataset drift"
-    out.print(f"{verdict}: {len(report.drifted_columns)} of {sum(1 for c in report.columns if c.method)} tested "
-              f"columns drifted (share {report.drift_share:.2f}, threshold {report.drift_share_threshold:g}); "
-              f"{report.n_reference} reference rows, {report.n_current} current rows")
+    console.print(f"{verdict}: {len(report.drifted_columns)} of {sum(1 for c in report.columns if c.method)} tested "
+                  f"columns drifted (share {report.drift_share:.2f}, threshold {report.drift_share_threshold:g}); "
+                  f"{report.n_reference} reference rows, {report.n_current} current rows")
     if report.quality:
         quality = Table(title="Data quality", title_justify="left")
         for name in ("severity", "rule", "column", "message"):
@@ -127,23 +131,23 @@ def print_drift(outcome: DriftOutcome) -> None:
         for q in report.quality:
             quality.add_row(f"[{SEVERITY_STYLE[str(q.severity)]}]{q.severity}[/]", f"{q.rule_id} {q.name}",
                             q.column or "-", q.message)
-        out.print(quality)
-    _print_extras(report)
+        console.print(quality)
+    _print_extras(report, console)
     if outcome.run_id is not None:
-        out.print(f"stored as drift run {outcome.run_id} of {outcome.component}; {len(outcome.findings)} finding(s)",
-                  highlight=False)
+        console.print(f"stored as drift run {outcome.run_id} of {outcome.component}; "
+                      f"{len(outcome.findings)} finding(s)", highlight=False)
     for r in outcome.retrain:
-        out.print(f"retrain {r.component}: {r.mode} -> {r.status}"
-                  + (f" (request {r.request_id})" if r.request_id else ""), highlight=False)
+        console.print(f"retrain {r.component}: {r.mode} -> {r.status}"
+                      + (f" (request {r.request_id})" if r.request_id else ""), highlight=False)
 
 
-def _print_extras(report: DriftReport) -> None:
+def _print_extras(report: DriftReport, console: Console) -> None:
     """Text columns, model quality, segments and windows, when the run has them."""
     for t in report.text:
-        out.print(f"text {t['name']}: new-token rate {t['oov_rate']:.1%} (reference {t['reference_oov_rate']:.1%}), "
-                  f"tokens per document {t['mean_tokens_reference']:.1f} -> {t['mean_tokens_current']:.1f}, "
-                  f"token JS distance {t['token_jensenshannon']:.3f}; new tokens: {', '.join(t['new_tokens'][:5])}",
-                  highlight=False, markup=False)
+        console.print(f"text {t['name']}: new-token rate {t['oov_rate']:.1%} (reference "
+                      f"{t['reference_oov_rate']:.1%}), tokens per document {t['mean_tokens_reference']:.1f} -> "
+                      f"{t['mean_tokens_current']:.1f}, token JS distance {t['token_jensenshannon']:.3f}; "
+                      f"new tokens: {', '.join(t['new_tokens'][:5])}", highlight=False, markup=False)
     if report.performance:
         p = report.performance
         names = [k for k, v in p["current"].items() if isinstance(v, float)]
@@ -152,9 +156,9 @@ def _print_extras(report: DriftReport) -> None:
             table.add_column(name, justify="left" if name == "metric" else "right")
         for name in names:
             table.add_row(name, _g(p["reference"].get(name)), _g(p["current"][name]), _g(p["change"].get(name)))
-        out.print(table)
+        console.print(table)
         for b in p["breaches"]:
-            out.print(f"[red]{b['metric']} = {b['value']:.4g} is outside its inventory bound[/]", highlight=False)
+            console.print(f"[red]{b['metric']} = {b['value']:.4g} is outside its inventory bound[/]", highlight=False)
     for title, rows, key in (("Drift per segment", report.segments, "segment"),
                              ("Drift per window", report.windows, "window_start")):
         if not rows:
@@ -167,7 +171,7 @@ def _print_extras(report: DriftReport) -> None:
                           ("[red]yes[/]" if r.get("dataset_drift") else "no")
                           + (" (started)" if r.get("drift_started") else ""),
                           ", ".join(r.get("drifted_columns", [])) or "; ".join(r.get("errors", [])))
-        out.print(table)
+        console.print(table)
 
 
 def _g(value: float | None) -> str:

@@ -244,7 +244,9 @@ def _judge_categorical(column: ColumnDrift, summary: CategoricalSummary, ref: pa
             column.statistic, column.pvalue = fisher_from_counts(table_ref, table_cur)
             column.method = "fisher"
             return
-        z, p = proportions_z((int(table_ref[1]), int(table_cur[1])), (int(table_ref.sum()), int(table_cur.sum())))
+        names = [summary.categories[i] for i in np.flatnonzero(seen)]
+        hit = names.index(max(names))  # the share of the later name ("true", "yes", "positive") is tested
+        z, p = proportions_z((int(table_ref[hit]), int(table_cur[hit])), (int(table_ref.sum()), int(table_cur.sum())))
         column.method, column.statistic, column.pvalue = "ztest", z, p
         return
     pooled_ref, pooled_cur, pooled = pool_rare(ref_counts, cur_counts)

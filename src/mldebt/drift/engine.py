@@ -85,8 +85,10 @@ def merged_ks_wasserstein(ref: np.ndarray, cur: np.ndarray) -> tuple[float, floa
     order = np.argsort(pooled, kind="stable")  # two sorted runs: a linear merge
     values = pooled[order]
     del pooled
-    gaps = np.cumsum(order < n_ref, dtype=np.int64)
+    is_reference = order < n_ref
     del order
+    gaps = np.cumsum(is_reference, dtype=np.int64)
+    del is_reference
     gaps *= n_ref + n_cur
     gaps -= np.arange(n_ref, n_ref * (n_ref + n_cur + 1), n_ref, dtype=np.int64)
     np.abs(gaps, out=gaps)
@@ -94,9 +96,11 @@ def merged_ks_wasserstein(ref: np.ndarray, cur: np.ndarray) -> tuple[float, floa
     np.not_equal(values[1:], values[:-1], out=last_of_tie[:-1])
     last_of_tie[-1] = True
     scale = float(n_ref) * float(n_cur)
-    statistic = float(gaps[last_of_tie].max()) / scale
-    # multiply-and-sum rather than np.dot: BLAS threads cost more than they save on one vector
-    wasserstein = float(np.multiply(gaps[:-1], np.diff(values)).sum()) / scale
+    statistic = float(np.max(gaps, where=last_of_tie, initial=0)) / scale
+    # multiply-and-sum in place rather than np.dot: BLAS threads cost more than they save on one vector
+    steps = np.diff(values)
+    np.multiply(steps, gaps[:-1], out=steps)
+    wasserstein = float(steps.sum()) / scale
     return statistic, wasserstein
 
 

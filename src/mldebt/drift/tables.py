@@ -9,6 +9,7 @@ they read like sentences (text).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +37,26 @@ def read_table(path: Path | str) -> pa.Table:
         if suffix in (".parquet", ".pq"):
             return pq.read_table(path)
         if suffix in (".csv", ".tsv", ".txt", ".gz"):
-            options = pacsv.ParseOptions(delimiter="\t" if suffix == ".tsv" else ",")
-            return pacsv.read_csv(path, parse_options=options)
+            return _read_csv(path, pacsv.ParseOptions(delimiter="\t" if suffix == ".tsv" else ","))
     except (pa.ArrowInvalid, pa.ArrowTypeError, OSError) as exc:
         reason = " ".join(str(exc).split())[:300]
         raise UserInputError(f"cannot read {path}: {reason}") from None
     raise UserInputError(f"cannot read {path}: expected a .csv or .parquet file")
+
+
+def _read_csv(path: Path, parse: pacsv.ParseOptions) -> pa.Table:
+    """Read a CSV; a column whose later values do not fit the type inferred from the first block
+    (numbers, then text) is read as strings instead of failing: a mixed-type data-quality finding."""
+    as_text: dict[str, pa.DataType] = {}
+    while True:
+        try:
+            return pacsv.read_csv(path, parse_options=parse, convert_options=pacsv.ConvertOptions(column_types=as_text))
+        except pa.ArrowInvalid as exc:
+            match = re.search(r"In CSV column #(\d+): CSV conversion error", str(exc))
+            if match is None or len(as_text) >= 100:
+                raise
+            names = pacsv.open_csv(path, parse_options=parse).schema.names
+            as_text[names[int(match.group(1))]] = pa.string()
 
 
 def to_table(data: Any) -> pa.Table:
