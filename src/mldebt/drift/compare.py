@@ -20,6 +20,7 @@ from mldebt.drift import quality
 from mldebt.drift.engine import (
     CategoricalSummary,
     NumericSummary,
+    background,
     parallel_map,
     summarize_categorical,
     summarize_numeric,
@@ -111,7 +112,7 @@ def compare_columns(ref: pa.Table, cur: pa.Table, options: Options) -> DriftRepo
     if ref.num_rows == 0 or cur.num_rows == 0:
         report.errors.append(next(q.message for q in report.quality if q.rule_id == "DQ001"))
         return report
-    report.quality += quality.duplicate_issues(ref.select(shared), cur.select(shared))
+    duplicates = background(quality.duplicate_issues, ref.select(shared), cur.select(shared))
     numeric, categorical, text = [], [], []
     for name in shared:
         ref_type, cur_type = types[name]
@@ -153,6 +154,7 @@ def compare_columns(ref: pa.Table, cur: pa.Table, options: Options) -> DriftRepo
         _judge_categorical(column, summary, ref[column.name], cur[column.name], policy)
     for column in text:
         _judge_text(column, ref[column.name], cur[column.name], report)
+    report.quality += duplicates.result()
     _apply_policy(report, policy)
     return report
 

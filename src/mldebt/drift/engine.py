@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -67,6 +67,14 @@ def parallel_map(function: Callable[[T], R], items: Sequence[T], workers: int | 
         return list(pool.map(function, items))
 
 
+def background(function: Callable[..., R], *args: object) -> Future[R]:
+    """Run `function` on its own thread (for a check that can overlap the column work)."""
+    pool = ThreadPoolExecutor(max_workers=1)
+    future = pool.submit(function, *args)
+    pool.shutdown(wait=False)
+    return future
+
+
 def sorted_finite(values: np.ndarray) -> np.ndarray:
     """The finite values, sorted (NaN and +inf sort last, -inf first: cut both ends)."""
     ordered = np.sort(values)
@@ -85,12 +93,10 @@ def merged_ks_wasserstein(ref: np.ndarray, cur: np.ndarray) -> tuple[float, floa
     order = np.argsort(pooled, kind="stable")  # two sorted runs: a linear merge
     values = pooled[order]
     del pooled
-    is_reference = order < n_ref
+    # each reference value raises n_ref * n_cur * F_ref by n_cur, each current value lowers the gap by n_ref
+    gaps = np.where(order < n_ref, np.int64(n_cur), np.int64(-n_ref))
     del order
-    gaps = np.cumsum(is_reference, dtype=np.int64)
-    del is_reference
-    gaps *= n_ref + n_cur
-    gaps -= np.arange(n_ref, n_ref * (n_ref + n_cur + 1), n_ref, dtype=np.int64)
+    np.cumsum(gaps, out=gaps)
     np.abs(gaps, out=gaps)
     last_of_tie = np.empty(len(values), dtype=bool)
     np.not_equal(values[1:], values[:-1], out=last_of_tie[:-1])
