@@ -108,6 +108,13 @@ def _category_names(codes: np.ndarray, name: str) -> np.ndarray:
 
 # --- workers (run in a subprocess, in the tool's interpreter) -----------------------------------
 
+def _release(*tables: dict) -> None:
+    """Drop the loaded arrays once a worker has its own copy (names are kept for the verdicts)."""
+    for table in tables:
+        for key in table:
+            table[key] = None
+
+
 def worker_mldebt(ref: dict, cur: dict) -> tuple[float, list[str], dict]:
     import pyarrow as pa
 
@@ -118,6 +125,7 @@ def worker_mldebt(ref: dict, cur: dict) -> tuple[float, list[str], dict]:
                          for k, v in data.items()})
 
     ref_table, cur_table = table(ref), table(cur)
+    _release(ref, cur)
     before = start_memory_watch()
     start = time.perf_counter()
     report = compare(ref_table, cur_table)
@@ -147,6 +155,8 @@ def worker_baseline(ref: dict, cur: dict) -> tuple[float, list[str], dict]:
     categorical = [k for k in ref if k.startswith("cat")]
     ref_num = np.asfortranarray(np.column_stack([ref[k] for k in numeric]))
     cur_num = np.asfortranarray(np.column_stack([cur[k] for k in numeric]))
+    for k in numeric:
+        del ref[k], cur[k]
     before = start_memory_watch()
     start = time.perf_counter()
 
@@ -208,6 +218,7 @@ def worker_evidently(ref: dict, cur: dict) -> tuple[float, list[str], dict]:
     from evidently.legacy.report import Report
 
     ref_df, cur_df = _frames(ref, cur)
+    _release(ref, cur)
     mapping = ColumnMapping(numerical_features=[k for k in ref if k.startswith("num")],
                             categorical_features=[k for k in ref if k.startswith("cat")])
     before = start_memory_watch()
@@ -228,6 +239,7 @@ def worker_nannyml(ref: dict, cur: dict) -> tuple[float, list[str], dict]:
     import nannyml as nml
 
     ref_df, cur_df = _frames(ref, cur)
+    _release(ref, cur)
     categorical = [k for k in ref if k.startswith("cat")]
     before = start_memory_watch()
     start = time.perf_counter()
@@ -245,6 +257,7 @@ def worker_whylogs(ref: dict, cur: dict) -> tuple[float, list[str], dict]:
     from whylogs.viz.drift.column_drift_algorithms import calculate_drift_scores
 
     ref_df, cur_df = _frames(ref, cur)
+    _release(ref, cur)
     before = start_memory_watch()
     start = time.perf_counter()
     ref_view, cur_view = why.log(pandas=ref_df).view(), why.log(pandas=cur_df).view()
@@ -260,6 +273,7 @@ def worker_alibi(ref: dict, cur: dict) -> tuple[float, list[str], dict]:
     names = list(ref)
     x_ref = np.column_stack([ref[k] for k in names]).astype(np.float64)
     x_cur = np.column_stack([cur[k] for k in names]).astype(np.float64)
+    _release(ref, cur)
     categories = {i: None for i, k in enumerate(names) if k.startswith("cat")}
     before = start_memory_watch()
     start = time.perf_counter()
