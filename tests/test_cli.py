@@ -206,3 +206,26 @@ def test_drift_exit_codes_and_json(capsys, tmp_path):
     code, _, err = run(capsys, "drift", "ref.csv", "cur.csv", "--format", "html", "--output", "r.html")
     html = Path("r.html").read_text()
     assert code == 0 and "<svg" in html and "Dataset drift." in html and html.index(">x<") < html.index(">c<")
+
+
+def test_drift_html_shows_model_quality_and_windows(capsys, tmp_path):
+    import datetime as dt
+
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(0)
+    n = 2000
+    times = [dt.datetime(2026, 11, 1) + dt.timedelta(hours=int(h)) for h in np.sort(rng.integers(0, 48, n))]
+    for name, flip in (("ref", 0.05), ("cur", 0.2)):
+        label = rng.choice(["neg", "pos"], n)
+        wrong = rng.random(n) < flip
+        pq.write_table(pa.table({"ts": pa.array(times, pa.timestamp("s")), "label": label,
+                                 "pred": np.where(wrong, np.where(label == "pos", "neg", "pos"), label),
+                                 "x": rng.normal(size=n)}), tmp_path / f"{name}.parquet")
+    code, _, _ = run(capsys, "drift", "ref.parquet", "cur.parquet", "--label", "label", "--prediction", "pred",
+                     "--window", "1d", "--format", "html", "-o", "q.html")
+    html = Path("q.html").read_text()
+    assert code == 0 and "Model quality (classification: label vs pred)" in html
+    assert "Drift per time window" in html and "2026-11-02T00:00:00" in html

@@ -121,3 +121,12 @@ def test_no_drift_fixes_earlier_findings_and_fires_nothing(store, tmp_path, rng)
     same = run_drift(store, DriftRequest(ref, ref, component="shop-model", catalog=catalog))
     assert same.retrain == [] and same.findings == [] and len(same.synced.fixed) >= 2
     assert np.isclose(same.report.drift_share, 0.0)
+
+
+def test_catalog_policy_applies_without_a_component(tmp_path, rng):
+    catalog = write_catalog(tmp_path, "{mode: off}")
+    text = catalog.read_text().replace("alpha: 0.01", "alpha: 0.01\n  methods: {price: psi}")
+    catalog.write_text(text)
+    ref, cur = write_data(tmp_path, rng, shift=1.0)
+    outcome = run_drift(None, DriftRequest(ref, cur, catalog=catalog))
+    assert {c.name: c.method for c in outcome.report.columns}["price"] == "psi" and outcome.run_id is None

@@ -51,7 +51,8 @@ def drift(
     current: Path = typer.Argument(..., help="Current data (CSV or Parquet): what it sees now."),
     component: str = typer.Option(None, "--component", "-c", help="Component in mldebt.yaml: its schema and policy "
                                   "apply, the run is stored, findings recorded and its retrain trigger fired."),
-    catalog: Path = typer.Option(None, "--catalog", help="Inventory file (default: ./mldebt.yaml)."),
+    catalog: Path = typer.Option(None, "--catalog", help="Inventory file: its drift policy applies (default with "
+                                 "--component: ./mldebt.yaml)."),
     columns: str = typer.Option(None, "--columns", help="Comma-separated columns to compare (default: all shared)."),
     method: list[str] = typer.Option([], "--method", metavar="COL=NAME", help="Per-column method (repeatable)."),
     threshold: list[str] = typer.Option([], "--threshold", metavar="COL=VALUE", help="Per-column threshold."),
@@ -79,7 +80,8 @@ def drift(
         methods=_pairs(method, "--method"), thresholds=_thresholds(threshold), label=label, prediction=prediction,
         segment_by=segment_by, window=window, timestamp=timestamp,
     )
-    outcome = run_drift(state(ctx).store() if component else None, request)
+    with err.status(f"comparing {current} with {reference}"):
+        outcome = run_drift(state(ctx).store() if component else None, request)
     if fmt == DriftFormat.JSON:
         _emit(output, _json(outcome))
     elif fmt == DriftFormat.HTML:

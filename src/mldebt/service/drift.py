@@ -96,7 +96,7 @@ def _schema(catalog: Catalog, name: str) -> list[Any]:
 
 def run_drift(store: Store | None, request: DriftRequest, now: dt.datetime | None = None) -> DriftOutcome:
     """Compare; with a component, store the run and findings and fire retrain triggers."""
-    catalog = require_catalog(request.catalog) if request.component and request.catalog else None
+    catalog = require_catalog(request.catalog) if request.catalog else None
     if request.component and catalog is None:
         raise UserInputError("--component needs the inventory file (mldebt.yaml)")
     options = build_options(request, catalog)
