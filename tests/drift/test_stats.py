@@ -84,6 +84,22 @@ def test_binary_tests_equal_scipy(rng):
     assert z.statistic > 0  # the share of True rose
 
 
+def test_mmd_is_the_unbiased_estimate_by_brute_force(rng):
+    from mldebt.drift.stats.mmd import gaussian_kernel, unbiased_mmd2
+
+    x, y = rng.normal(0, 1, 40), rng.normal(0.5, 1, 30)
+    pooled = np.concatenate([x, y])
+    kernel = gaussian_kernel(pooled)
+    bandwidth = np.median([abs(a - b) for i, a in enumerate(pooled) for b in pooled[i + 1:]])
+    k = lambda a, b: np.exp(-((a - b) ** 2) / (2 * bandwidth**2))  # noqa: E731
+    xx = sum(k(x[i], x[j]) for i in range(40) for j in range(40) if i != j) / (40 * 39)
+    yy = sum(k(y[i], y[j]) for i in range(30) for j in range(30) if i != j) / (30 * 29)
+    xy = sum(k(a, b) for a in x for b in y) / (40 * 30)
+    assert unbiased_mmd2(kernel, np.arange(70) < 40) == pytest.approx(xx + yy - 2 * xy, rel=1e-9)
+    shifted = STATISTICS["mmd"](rng.normal(0, 1, 2000), rng.normal(1, 1, 2000))
+    assert shifted.drifted and shifted.pvalue == pytest.approx(1 / 201)
+
+
 def test_binned_distances_by_formula(numeric):
     ref, cur = numeric
     ref_counts, cur_counts = histogram_counts(ref, cur)
@@ -117,7 +133,7 @@ def test_every_result_shares_the_field_names(numeric):
 def test_registry_has_at_least_evidentlys_tabular_tests():
     assert {"ks", "chisquare", "ztest", "psi", "kl", "jensenshannon", "wasserstein", "hellinger", "tvd",
             "cramervonmises", "anderson", "mannwhitney", "energy", "gtest", "fisher", "ttest",
-            "epps_singleton"} <= set(STATISTICS)
+            "epps_singleton", "mmd"} <= set(STATISTICS)
 
 
 def test_thresholds_are_objects_and_validated(numeric):

@@ -19,6 +19,7 @@ from mldebt.drift.stats import (
     kl,
     ks,
     mannwhitney,
+    mmd,
     psi,
     ttest,
     tvd,
@@ -30,7 +31,7 @@ from mldebt.drift.stats.base import Statistic
 STATISTICS: dict[str, Statistic] = {
     module.STATISTIC.name: module.STATISTIC
     for module in (ks, chisquare, ztest, fisher, gtest, psi, kl, jensenshannon, wasserstein, hellinger, tvd,
-                   cramervonmises, anderson, mannwhitney, energy, ttest, epps_singleton)
+                   cramervonmises, anderson, mannwhitney, energy, ttest, epps_singleton, mmd)
 }
 
 
