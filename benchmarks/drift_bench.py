@@ -368,6 +368,29 @@ def false_alarm_rate(seeds: int, rows: int) -> tuple[int, int]:
     return alarms, seeds
 
 
+def plot(lines: list[dict], path: Path) -> None:
+    """Horizontal bars of compute time per tool and size (log scale), as a standalone SVG."""
+    import math
+
+    rows = [r for r in lines if "seconds" in r]
+    if not rows:
+        return
+    low = math.log10(min(r["seconds"] for r in rows)) - 0.3
+    high = math.log10(max(r["seconds"] for r in rows)) + 0.1
+    bar, left, width = 18, 230, 520
+    parts = []
+    for i, r in enumerate(rows):
+        length = width * (math.log10(r["seconds"]) - low) / (high - low)
+        colour = "#d32f2f" if r["tool"] == "mldebt" else "#1976d2"
+        y = 10 + i * (bar + 4)
+        parts.append(f'<text x="{left - 6}" y="{y + 13}" text-anchor="end">{r["tool"]} ({r["rows"]:,} rows)</text>'
+                     f'<rect x="{left}" y="{y}" width="{length:.1f}" height="{bar}" fill="{colour}"/>'
+                     f'<text x="{left + length + 4:.1f}" y="{y + 13}">{r["seconds"]:.2f} s</text>')
+    height = 20 + len(rows) * (bar + 4)
+    path.write_text(f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 80}" height="{height}" '
+                    f'font-family="sans-serif" font-size="12">{"".join(parts)}</svg>\n')
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000])
@@ -427,6 +450,8 @@ def main() -> None:
         lines.append({"false_alarm_runs": alarms, "seeds": seeds})
     OUT.mkdir(exist_ok=True)
     (OUT / "drift_bench.json").write_text(json.dumps(lines, indent=2))
+    plot(lines, OUT / "drift_bench.svg")
+    console.print(f"results: {OUT / 'drift_bench.json'}; chart (log-scale time): {OUT / 'drift_bench.svg'}")
 
 
 if __name__ == "__main__":
