@@ -75,7 +75,6 @@ class DriftReport:
     alpha: float = 0.01
     min_effect: float = 0.02
     errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
     performance: dict[str, Any] | None = None
     text: list[dict[str, Any]] = field(default_factory=list)
     segments: list[dict[str, Any]] = field(default_factory=list)
@@ -93,5 +92,5 @@ class DriftReport:
             "drifted_columns": self.drifted_columns,
             "columns": [c.to_dict() for c in self.columns], "quality": [q.to_dict() for q in self.quality],
             "text": self.text, "performance": self.performance, "segments": self.segments, "windows": self.windows,
-            "warnings": self.warnings, "errors": self.errors,
+            "errors": self.errors,
         }
