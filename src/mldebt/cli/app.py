@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from mldebt import __version__
-from mldebt.cli import catalog, db, demo, ingest_tests, scan
+from mldebt.cli import catalog, db, demo, drift, ingest_tests, scan
 from mldebt.cli.common import AppState, err
 from mldebt.errors import MldebtError
 
@@ -30,6 +30,8 @@ app.command("demo")(demo.demo)
 app.command("scan")(scan.scan)
 app.command("rules")(scan.rules)
 app.add_typer(ingest_tests.app, name="ingest")
+app.command("drift")(drift.drift)
+app.add_typer(drift.retrain_app, name="retrain")
 
 
 def _version(value: bool) -> None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from mldebt.cli.catalog import print_components, print_findings
 from mldebt.cli.common import AS_OF_OPTION, out, parse_as_of, state
+from mldebt.cli.drift import print_drift
 from mldebt.cli.scan_output import print_table
+from mldebt.report.drift_html import render_drift_html
 from mldebt.service.demo import load_demo
 
 
@@ -34,6 +38,13 @@ def demo(
         root = result.scan.results[0].root
         out.print(f"Scanned the storefront's ML code in {root} (`mldebt scan`):", highlight=False)
         print_table(result.scan)
+    if result.drift is not None:
+        out.print("Drift check of recs-model (clickstream, generated into .mldebt/demo-data/):", highlight=False)
+        print_drift(result.drift)
+        html = Path(".mldebt/recs-model-drift.html")
+        html.write_text(render_drift_html(result.drift.report, "clickstream reference", "clickstream current",
+                                          "recs-model"), "utf-8")
+        out.print(f"HTML drift report: {html}", highlight=False)
     if not no_serve:
         out.print("The dashboard is not part of this version yet; the data above is in the store for "
                   "`mldebt catalog list`.", highlight=False)

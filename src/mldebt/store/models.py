@@ -152,3 +152,35 @@ class PipelineTestReportRow(Base):
     lines_valid: Mapped[int | None] = mapped_column(Integer)
     lines_covered: Mapped[int | None] = mapped_column(Integer)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+class DriftRunRow(Base):
+    """One `mldebt drift` run stored for a component: the verdict, and the full report as JSON."""
+
+    __tablename__ = "drift_runs"
+    __table_args__ = (Index("ix_drift_runs_component_created", "component", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    component: Mapped[str] = mapped_column(String(100))
+    reference: Mapped[str] = mapped_column(Text)
+    current: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    dataset_drift: Mapped[bool] = mapped_column(Boolean)
+    drift_share: Mapped[float] = mapped_column(Float)
+    drifted_columns: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class RetrainRequestRow(Base):
+    """A retrain trigger that fired: pending approval, or run (command / webhook) with its outcome."""
+
+    __tablename__ = "retrain_requests"
+    __table_args__ = (Index("ix_retrain_requests_component_status", "component", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    component: Mapped[str] = mapped_column(String(100))
+    drift_run_id: Mapped[int | None] = mapped_column(ForeignKey("drift_runs.id", ondelete="SET NULL"))
+    mode: Mapped[str] = mapped_column(String(10))
+    target: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
