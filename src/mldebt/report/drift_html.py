@@ -6,6 +6,7 @@ effect size. No JavaScript, no external assets: it can be mailed or attached to 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -27,7 +28,10 @@ def bar_chart(chart: Chart) -> dict[str, Any]:
             bars.append({"x": round(PAD + i * slot + j * slot * 0.45 + slot * 0.05, 2), "w": round(slot * 0.4, 2),
                          "y": round(HEIGHT - PAD - height, 2), "h": round(height, 2), "kind": kind,
                          "title": f"{label}: {kind} {share:.1%}"})
-    ticks = [{"x": round(PAD + (i + 0.5) * slot, 2), "label": label[:14]} for i, label in enumerate(chart.labels)]
+    labels = [label[:14] for label in chart.labels]
+    # Label every k-th bar when the labels are wider than their slots (about 5.5 px per character).
+    step = max(1, math.ceil(max((len(label) for label in labels), default=0) * 5.5 / slot))
+    ticks = [{"x": round(PAD + (i + 0.5) * slot, 2), "label": label} for i, label in enumerate(labels) if i % step == 0]
     return {"width": WIDTH, "height": HEIGHT, "bars": bars, "ticks": ticks, "base": HEIGHT - PAD}
 
 
