@@ -152,6 +152,8 @@ class PipelineTestReportRow(Base):
     lines_valid: Mapped[int | None] = mapped_column(Integer)
     lines_covered: Mapped[int | None] = mapped_column(Integer)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
 class DriftRunRow(Base):
     """One `mldebt drift` run stored for a component: the verdict, and the full report as JSON."""
 
