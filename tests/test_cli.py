@@ -135,12 +135,13 @@ def test_schema_is_json_schema(capsys):
 def test_db_upgrade_and_current(capsys):
     code, out, _ = run(capsys, "db", "upgrade")
     assert code == 0 and out.startswith("sqlite:///.mldebt/mldebt.db: upgraded to ")
-    assert "0004_ingest" in out  # current heads: every feature branch of the revision graph ends in its own head
+    heads = ("0002_drift", "0003_scan", "0004_ingest")  # each feature is its own branch after 0001_inventory
+    assert all(head in out for head in heads)
     code, out, _ = run(capsys, "db", "upgrade")
     assert "already at" in out
     code, out, _ = run(capsys, "db", "current")
     assert out.startswith("sqlite:///.mldebt/mldebt.db: ") and out.strip().endswith("(up to date)")
-    assert "0004_ingest" in out
+    assert all(head in out for head in heads)
 
 
 def test_demo_loads_storefront_and_shows_findings(capsys):
@@ -149,6 +150,12 @@ def test_demo_loads_storefront_and_shows_findings(capsys):
     assert "14 components" in out
     assert "recs-model was last retrained 177 days ago" in out
     assert "depends on deprecated pipeline legacy-analytics-export" in out
+    assert "Scanned the storefront's ML code" in out
+    assert "MLD403" in out and "MLD407" in out and "22 findings, 0 suppressed" in out
+    assert "dataset drift: 2 of 4 tested columns drifted" in out
+    assert "retrain recs-model: approve -> pending" in out
+    code, out, _ = run(capsys, "demo", "--no-serve", "--as-of", "2026-11-25")
+    assert code == 0 and "retrain recs-model: approve -> already-pending" in out
 
 
 def test_every_command_has_an_example_in_its_help(capsys):
@@ -178,3 +185,52 @@ def test_console_script_runs_as_a_real_process(tmp_path):
     expected = f"error: no inventory file at {tmp_path / 'none.yaml'} (create one with `mldebt init`)"
     assert done.stderr.strip() == expected
     assert "Traceback" not in done.stderr
+
+
+def test_drift_exit_codes_and_json(capsys, tmp_path):
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    rng = np.random.default_rng(0)
+    pacsv.write_csv(pa.table({"x": rng.normal(0, 1, 3000), "c": rng.choice(["a", "b"], 3000)}), tmp_path / "ref.csv")
+    pacsv.write_csv(pa.table({"x": rng.normal(1, 1, 3000), "c": rng.choice(["a", "b"], 3000)}), tmp_path / "cur.csv")
+    code, out, _ = run(capsys, "drift", "ref.csv", "cur.csv", "--format", "json")
+    report = json.loads(out)
+    assert code == 0 and report["dataset_drift"] is True and report["drifted_columns"] == ["x"]
+    assert {"name", "type", "method", "statistic", "pvalue", "effect", "threshold", "drifted"} <= set(
+        report["columns"][0])
+    assert run(capsys, "drift", "ref.csv", "cur.csv", "--fail-on-drift")[0] == 1
+    assert run(capsys, "drift", "ref.csv", "ref.csv", "--fail-on-drift")[0] == 0
+    code, _, err = run(capsys, "drift", "ref.csv", "missing.csv")
+    assert (code, err.strip()) == (2, "error: no such file: missing.csv")
+    code, _, err = run(capsys, "drift", "ref.csv", "cur.csv", "--method", "x=nope")
+    assert code == 2 and err.startswith("error: drift policy: column 'x': unknown drift method 'nope'")
+    code, out, _ = run(capsys, "drift", "ref.csv", "cur.csv", "--output", "table.txt")
+    assert (code, out) == (0, "") and "dataset drift: 1 of 2 tested columns drifted" in Path("table.txt").read_text()
+    code, _, err = run(capsys, "drift", "ref.csv", "cur.csv", "--format", "html", "--output", "r.html")
+    html = Path("r.html").read_text()
+    assert code == 0 and "<svg" in html and "Dataset drift." in html and html.index(">x<") < html.index(">c<")
+
+
+def test_drift_html_shows_model_quality_and_windows(capsys, tmp_path):
+    import datetime as dt
+
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(0)
+    n = 2000
+    times = [dt.datetime(2026, 11, 1) + dt.timedelta(hours=int(h)) for h in np.sort(rng.integers(0, 48, n))]
+    for name, flip in (("ref", 0.05), ("cur", 0.2)):
+        label = rng.choice(["neg", "pos"], n)
+        wrong = rng.random(n) < flip
+        pq.write_table(pa.table({"ts": pa.array(times, pa.timestamp("s")), "label": label,
+                                 "pred": np.where(wrong, np.where(label == "pos", "neg", "pos"), label),
+                                 "x": rng.normal(size=n)}), tmp_path / f"{name}.parquet")
+    code, _, _ = run(capsys, "drift", "ref.parquet", "cur.parquet", "--label", "label", "--prediction", "pred",
+                     "--window", "1d", "--format", "html", "-o", "q.html")
+    html = Path("q.html").read_text()
+    assert code == 0 and "Model quality (classification: label vs pred)" in html
+    assert "Drift per time window" in html and "2026-11-02T00:00:00" in html

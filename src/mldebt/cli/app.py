@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from mldebt import __version__
-from mldebt.cli import catalog, db, demo, incidents, ingest, serve
+from mldebt.cli import catalog, db, demo, drift, incidents, ingest, ingest_tests, scan, serve
 from mldebt.cli.common import AppState, err
 from mldebt.errors import MldebtError
 
@@ -27,7 +27,13 @@ app.add_typer(catalog.app, name="catalog")
 app.add_typer(db.app, name="db")
 app.command("init")(catalog.init)
 app.command("demo")(demo.demo)
+app.command("scan")(scan.scan)
+app.command("rules")(scan.rules)
+ingest.app.command("junit")(ingest_tests.junit)
+ingest.app.command("coverage")(ingest_tests.coverage)
 app.add_typer(ingest.app, name="ingest")
+app.command("drift")(drift.drift)
+app.add_typer(drift.retrain_app, name="retrain")
 app.add_typer(incidents.app, name="incidents")
 app.add_typer(serve.token_app, name="token")
 app.command("serve")(serve.serve)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from mldebt.cli.catalog import print_components, print_findings
 from mldebt.cli.common import AS_OF_OPTION, out, parse_as_of, state
+from mldebt.cli.drift import print_drift
 from mldebt.cli.incidents import print_demo_events
+from mldebt.cli.scan_output import print_table
+from mldebt.report.drift_html import render_drift_html
 from mldebt.service.demo import load_demo
 
 
@@ -32,6 +37,17 @@ def demo(
     print_findings(result.catalog.health)
     if result.events is not None:
         print_demo_events(result.events)
+    if result.scan is not None:
+        root = result.scan.results[0].root
+        out.print(f"Scanned the storefront's ML code in {root} (`mldebt scan`):", highlight=False)
+        print_table(result.scan)
+    if result.drift is not None:
+        out.print("Drift check of recs-model (clickstream, generated into .mldebt/demo-data/):", highlight=False)
+        print_drift(result.drift)
+        html = Path(".mldebt/recs-model-drift.html")
+        html.write_text(render_drift_html(result.drift.report, "clickstream reference", "clickstream current",
+                                          "recs-model"), "utf-8")
+        out.print(f"HTML drift report: {html}", highlight=False)
     if not no_serve:
         out.print("The dashboard is not part of this version yet; the data above is in the store for "
                   "`mldebt catalog list`.", highlight=False)

@@ -45,8 +45,8 @@ class DefaultToFileGroup(TyperGroup):
 
 
 app = typer.Typer(cls=DefaultToFileGroup, no_args_is_help=True,
-                  help="Take in events: backfill files of webhook payloads (`mldebt ingest FILE --source X`), "
-                       "replay stored deliveries.")
+                  help="Take in outside data: backfill files of webhook payloads (`mldebt ingest FILE --source X`), "
+                       "replay stored deliveries, pull from Zigpoll and BigCommerce, record test reports.")
 
 SOURCE_HELP = f"Which source's payloads the file holds: {', '.join(SOURCE_NAMES)}."
 

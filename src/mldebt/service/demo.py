@@ -13,7 +13,11 @@ from pathlib import Path
 
 from mldebt.errors import NotFoundError
 from mldebt.service.catalog import CatalogImport, ComponentStatus, import_catalog, list_catalog
+from mldebt.service.demo_drift import run_demo_drift
 from mldebt.service.demo_ingest import DemoEvents, load_demo_events
+from mldebt.service.demo_scan import scan_demo
+from mldebt.service.drift import DriftOutcome
+from mldebt.service.scan import ScanReport
 from mldebt.store.database import Store
 
 
@@ -33,10 +37,15 @@ class DemoResult:
     catalog: CatalogImport
     components: list[ComponentStatus]
     events: DemoEvents | None = None
+    scan: ScanReport | None = None
+    drift: DriftOutcome | None = None
 
 
 def load_demo(store: Store, as_of: dt.date) -> DemoResult:
     """Load the storefront scenario into `store`; safe to run again (imports are idempotent)."""
     scenario = scenario_dir()
     imported = import_catalog(store, scenario / "mldebt.yaml", as_of)
-    return DemoResult(scenario, imported, list_catalog(store, as_of), load_demo_events(store, scenario, as_of))
+    drift = run_demo_drift(store, scenario)
+    scanned = scan_demo(store, scenario, as_of)
+    events = load_demo_events(store, scenario, as_of)
+    return DemoResult(scenario, imported, list_catalog(store, as_of), events=events, scan=scanned, drift=drift)

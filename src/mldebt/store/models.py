@@ -17,6 +17,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -108,6 +109,83 @@ class FindingRow(Base):
     status: Mapped[str] = mapped_column(String(10), default="open")
     first_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     fixed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ScanRunRow(Base):
+    """One `mldebt scan` of one tree (scope = the resolved root); its findings live in `findings`."""
+
+    __tablename__ = "scan_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(Text, index=True)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    files: Mapped[int] = mapped_column(Integer)
+    lines: Mapped[int] = mapped_column(Integer)
+    findings: Mapped[int] = mapped_column(Integer)
+    suppressed: Mapped[int] = mapped_column(Integer)
+    new: Mapped[int] = mapped_column(Integer)
+    fixed: Mapped[int] = mapped_column(Integer)
+    debt_minutes: Mapped[int] = mapped_column(Integer)
+    seconds: Mapped[float] = mapped_column(Float)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class PipelineTestReportRow(Base):
+    """A pipeline's JUnit test results or Cobertura coverage, recorded for the test KPIs."""
+
+    __tablename__ = "test_reports"
+    __table_args__ = (UniqueConstraint("kind", "digest", name="uq_test_report_digest"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    component: Mapped[str | None] = mapped_column(String(100), index=True)
+    source_file: Mapped[str] = mapped_column(Text)
+    digest: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    tests: Mapped[int | None] = mapped_column(Integer)
+    failures: Mapped[int | None] = mapped_column(Integer)
+    errors: Mapped[int | None] = mapped_column(Integer)
+    skipped: Mapped[int | None] = mapped_column(Integer)
+    pass_rate: Mapped[float | None] = mapped_column(Float)
+    line_rate: Mapped[float | None] = mapped_column(Float)
+    branch_rate: Mapped[float | None] = mapped_column(Float)
+    lines_valid: Mapped[int | None] = mapped_column(Integer)
+    lines_covered: Mapped[int | None] = mapped_column(Integer)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class DriftRunRow(Base):
+    """One `mldebt drift` run stored for a component: the verdict, and the full report as JSON."""
+
+    __tablename__ = "drift_runs"
+    __table_args__ = (Index("ix_drift_runs_component_created", "component", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    component: Mapped[str] = mapped_column(String(100))
+    reference: Mapped[str] = mapped_column(Text)
+    current: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    dataset_drift: Mapped[bool] = mapped_column(Boolean)
+    drift_share: Mapped[float] = mapped_column(Float)
+    drifted_columns: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class RetrainRequestRow(Base):
+    """A retrain trigger that fired: pending approval, or run (command / webhook) with its outcome."""
+
+    __tablename__ = "retrain_requests"
+    __table_args__ = (Index("ix_retrain_requests_component_status", "component", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    component: Mapped[str] = mapped_column(String(100))
+    drift_run_id: Mapped[int | None] = mapped_column(ForeignKey("drift_runs.id", ondelete="SET NULL"))
+    mode: Mapped[str] = mapped_column(String(10))
+    target: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 # Tables of later features live in their own modules; importing them here registers them on `Base`.

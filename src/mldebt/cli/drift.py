@@ -1,0 +1,222 @@
+"""`mldebt drift` and `mldebt retrain ...`: drift checks and the retrain triggers they fire."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from mldebt.cli.common import FORMAT_OPTION, SEVERITY_STYLE, OutputFormat, err, out, print_json, state
+from mldebt.drift.report import DriftReport
+from mldebt.errors import UserInputError
+from mldebt.service.drift import DriftOutcome, DriftRequest, run_drift
+from mldebt.service.retrain import approve, list_requests
+from mldebt.settings import CATALOG_FILE
+
+
+class DriftFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    HTML = "html"
+
+
+def _pairs(values: list[str], option: str) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        column, sep, setting = value.partition("=")
+        if not sep or not column or not setting:
+            raise UserInputError(f"{option}: expected COLUMN=VALUE, got {value!r}")
+        pairs[column] = setting
+    return pairs
+
+
+def _thresholds(values: list[str]) -> dict[str, float]:
+    result = {}
+    for column, value in _pairs(values, "--threshold").items():
+        try:
+            result[column] = float(value)
+        except ValueError:
+            raise UserInputError(f"--threshold: {value!r} for {column!r} is not a number") from None
+    return result
+
+
+def drift(
+    ctx: typer.Context,
+    reference: Path = typer.Argument(..., help="Reference data (CSV or Parquet): what the model was trained on."),
+    current: Path = typer.Argument(..., help="Current data (CSV or Parquet): what it sees now."),
+    component: str = typer.Option(None, "--component", "-c", help="Component in mldebt.yaml: its schema and policy "
+                                  "apply, the run is stored, findings recorded and its retrain trigger fired."),
+    catalog: Path = typer.Option(None, "--catalog", help="Inventory file: its drift policy applies (default with "
+                                 "--component: ./mldebt.yaml)."),
+    columns: str = typer.Option(None, "--columns", help="Comma-separated columns to compare (default: all shared)."),
+    method: list[str] = typer.Option([], "--method", metavar="COL=NAME", help="Per-column method (repeatable)."),
+    threshold: list[str] = typer.Option([], "--threshold", metavar="COL=VALUE", help="Per-column threshold."),
+    label: str = typer.Option(None, "--label", help="Column with the true label: model quality per period."),
+    prediction: str = typer.Option(None, "--prediction", help="Column with the model's prediction (or score)."),
+    segment_by: str = typer.Option(None, "--segment-by", help="Drift per value of this column (store, channel)."),
+    window: str = typer.Option(None, "--window", help="Cut current into windows (1d, 1w, 12h): drift over time."),
+    timestamp: str = typer.Option(None, "--timestamp", help="Timestamp column for --window (default: the first)."),
+    fmt: DriftFormat = typer.Option(DriftFormat.TABLE, "--format", "-f", help="table, json or html."),
+    output: Path = typer.Option(None, "--output", "-o", help="Write the report to this file instead of stdout."),
+    fail_on_drift: bool = typer.Option(False, "--fail-on-drift", help="Exit 1 when the dataset drifted."),
+) -> None:
+    """Compare current data with a reference: drift per column, data quality, a dataset verdict.
+
+    Exit status: 0 no dataset drift (or no --fail-on-drift), 1 drift with --fail-on-drift, 2 bad input.
+
+    Example:
+
+      mldebt drift train.parquet today.csv --component recs-model --format json
+    """
+    request = DriftRequest(
+        reference=reference, current=current, component=component,
+        catalog=(catalog or Path(CATALOG_FILE.value())) if component else catalog,
+        columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
+        methods=_pairs(method, "--method"), thresholds=_thresholds(threshold), label=label, prediction=prediction,
+        segment_by=segment_by, window=window, timestamp=timestamp,
+    )
+    with err.status(f"comparing {current} with {reference}"):
+        outcome = run_drift(state(ctx).store() if component else None, request)
+    if fmt == DriftFormat.JSON:
+        _emit(output, _json(outcome))
+    elif fmt == DriftFormat.HTML:
+        from mldebt.report.drift_html import render_drift_html
+
+        target = output or Path("drift-report.html")
+        target.write_text(render_drift_html(outcome.report, str(reference), str(current), component), "utf-8")
+        err.print(f"wrote {target}", highlight=False)
+    elif output is not None:
+        with output.open("w", encoding="utf-8") as stream:
+            print_drift(outcome, Console(file=stream, width=160, no_color=True))
+    else:
+        print_drift(outcome)
+    if outcome.report.errors:
+        raise UserInputError(outcome.report.errors[0])
+    if fail_on_drift and outcome.report.dataset_drift:
+        raise typer.Exit(1)
+
+
+def _json(outcome: DriftOutcome) -> str:
+    return json.dumps(outcome.to_dict(), indent=2, default=str) + "\n"
+
+
+def _emit(output: Path | None, text: str) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, "utf-8")
+
+
+def print_drift(outcome: DriftOutcome, console: Console = out) -> None:
+    report = outcome.report
+    table = Table(title="Drift by column (largest effect first)", title_justify="left")
+    for name in ("column", "type", "method", "statistic", "p-value", "adjusted p", "effect", "drift", "note"):
+        table.add_column(name, justify="right" if name in ("statistic", "p-value", "adjusted p", "effect") else "left")
+    for c in sorted(report.columns, key=lambda c: -(c.effect or 0.0) if c.method else 1.0):
+        table.add_row(c.name, c.type, c.method or "-", _g(c.statistic), _g(c.pvalue), _g(c.adjusted_pvalue),
+                      f"{_g(c.effect)} {c.effect_measure or ''}".strip(), "[red]DRIFT[/]" if c.drifted else "no",
+                      c.note or "")
+    console.print(table)
+    verdict = "[red]dataset drift[/]" if report.dataset_drift else "no dataset drift"
+    console.print(f"{verdict}: {len(report.drifted_columns)} of {sum(1 for c in report.columns if c.method)} tested "
+                  f"columns drifted (share {report.drift_share:.2f}, threshold {report.drift_share_threshold:g}); "
+                  f"{report.n_reference} reference rows, {report.n_current} current rows")
+    if report.quality:
+        quality = Table(title="Data quality", title_justify="left")
+        for name in ("severity", "rule", "column", "message"):
+            quality.add_column(name)
+        for q in report.quality:
+            quality.add_row(f"[{SEVERITY_STYLE[str(q.severity)]}]{q.severity}[/]", f"{q.rule_id} {q.name}",
+                            q.column or "-", q.message)
+        console.print(quality)
+    _print_extras(report, console)
+    if outcome.run_id is not None:
+        console.print(f"stored as drift run {outcome.run_id} of {outcome.component}; "
+                      f"{len(outcome.findings)} finding(s)", highlight=False)
+    for r in outcome.retrain:
+        console.print(f"retrain {r.component}: {r.mode} -> {r.status}"
+                      + (f" (request {r.request_id})" if r.request_id else ""), highlight=False)
+
+
+def _print_extras(report: DriftReport, console: Console) -> None:
+    """Text columns, model quality, segments and windows, when the run has them."""
+    for t in report.text:
+        console.print(f"text {t['name']}: new-token rate {t['oov_rate']:.1%} (reference "
+                      f"{t['reference_oov_rate']:.1%}), tokens per document {t['mean_tokens_reference']:.1f} -> "
+                      f"{t['mean_tokens_current']:.1f}, token JS distance {t['token_jensenshannon']:.3f}; "
+                      f"new tokens: {', '.join(t['new_tokens'][:5])}", highlight=False, markup=False)
+    if report.performance:
+        p = report.performance
+        names = [k for k, v in p["current"].items() if isinstance(v, float)]
+        table = Table(title=f"Model quality ({p['current']['task']})", title_justify="left")
+        for name in ("metric", "reference", "current", "change"):
+            table.add_column(name, justify="left" if name == "metric" else "right")
+        for name in names:
+            table.add_row(name, _g(p["reference"].get(name)), _g(p["current"][name]), _g(p["change"].get(name)))
+        console.print(table)
+        for b in p["breaches"]:
+            console.print(f"[red]{b['metric']} = {b['value']:.4g} is outside its inventory bound[/]", highlight=False)
+    for title, rows, key in (("Drift per segment", report.segments, "segment"),
+                             ("Drift per window", report.windows, "window_start")):
+        if not rows:
+            continue
+        table = Table(title=title, title_justify="left")
+        for name in (key, "reference rows", "current rows", "drift share", "dataset drift", "drifted columns"):
+            table.add_column(name)
+        for r in rows:
+            table.add_row(str(r[key]), str(r["n_reference"]), str(r["n_current"]), f"{r.get('drift_share', 0):.2f}",
+                          ("[red]yes[/]" if r.get("dataset_drift") else "no")
+                          + (" (started)" if r.get("drift_started") else ""),
+                          ", ".join(r.get("drifted_columns", [])) or "; ".join(r.get("errors", [])))
+        console.print(table)
+
+
+def _g(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4g}"
+
+
+retrain_app = typer.Typer(help="Retrain requests fired by drift: list and approve.", no_args_is_help=True)
+
+
+@retrain_app.command("approve")
+def retrain_approve(ctx: typer.Context, key: str = typer.Argument(..., metavar="COMPONENT|ID"),
+                    fmt: OutputFormat = FORMAT_OPTION) -> None:
+    """Release a pending retrain request (by component or request id): run its command or webhook.
+
+    Example:
+
+      mldebt retrain approve recs-model
+    """
+    result = approve(state(ctx).store(), key)
+    if fmt == OutputFormat.JSON:
+        print_json(result)
+        return
+    out.print(f"retrain request {result['id']} for {result['component']}: {result['status']}", highlight=False)
+    if result["status"] != "succeeded":
+        raise typer.Exit(1)
+
+
+@retrain_app.command("list")
+def retrain_list(ctx: typer.Context, component: str = typer.Option(None, "--component", "-c"),
+                 fmt: OutputFormat = FORMAT_OPTION) -> None:
+    """List retrain requests (pending, succeeded, failed) with their outcome.
+
+    Example:
+
+      mldebt retrain list --component recs-model
+    """
+    rows = list_requests(state(ctx).store(), component)
+    if fmt == OutputFormat.JSON:
+        print_json(rows)
+        return
+    table = Table(title="Retrain requests", title_justify="left")
+    for name in ("id", "component", "mode", "status", "target", "created"):
+        table.add_column(name)
+    for r in rows:
+        table.add_row(str(r["id"]), r["component"], r["mode"], r["status"], r["target"], str(r["created_at"])[:19])
+    out.print(table)

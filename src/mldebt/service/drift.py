@@ -1,0 +1,168 @@
+"""The drift use case: compare two tables, and for a component store the run, its findings and
+fire its retrain trigger.
+
+The component's declared schema (its own, or its training dataset's for a model) fixes the column
+types; the `drift:` section of mldebt.yaml sets the policy, which CLI options override per column.
+Findings are recorded for production components only: drift of an experiment is reported, not debt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mldebt.domain.component import Catalog, Kind, Lifecycle
+from mldebt.domain.finding import Finding, Severity
+from mldebt.drift.compare import Options, compare
+from mldebt.drift.policy import Policy
+from mldebt.drift.report import DriftReport
+from mldebt.drift.tables import read_table
+from mldebt.errors import NotFoundError, UserInputError
+from mldebt.service.catalog import require_catalog
+from mldebt.service.retrain import TriggerOutcome, fire
+from mldebt.store.database import Store
+from mldebt.store.drift import add_drift_run
+from mldebt.store.findings import SyncResult, sync_findings
+
+DRIFT_SOURCE = "drift"
+LARGE_EFFECT = 0.1
+
+
+@dataclass
+class DriftRequest:
+    reference: Path
+    current: Path
+    component: str | None = None
+    catalog: Path | None = None
+    columns: list[str] | None = None
+    methods: dict[str, str] = field(default_factory=dict)
+    thresholds: dict[str, float] = field(default_factory=dict)
+    label: str | None = None
+    prediction: str | None = None
+    segment_by: str | None = None
+    window: str | None = None
+    timestamp: str | None = None
+
+
+@dataclass
+class DriftOutcome:
+    report: DriftReport
+    component: str | None = None
+    run_id: int | None = None
+    findings: list[Finding] = field(default_factory=list)
+    synced: SyncResult | None = None
+    retrain: list[TriggerOutcome] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.report.to_dict(), "component": self.component, "run_id": self.run_id,
+                "findings": [f.to_dict() for f in self.findings], "retrain": [r.to_dict() for r in self.retrain]}
+
+
+def build_options(request: DriftRequest, catalog: Catalog | None) -> Options:
+    config = catalog.drift if catalog else {}
+    try:
+        policy = Policy.from_config(config, methods=request.methods, thresholds=request.thresholds)
+    except (TypeError, ValueError) as exc:
+        raise UserInputError(f"drift policy: {exc}") from None
+    types: dict[str, str] = {}
+    bounds: dict[str, dict[str, float | None]] = {}
+    if catalog and request.component:
+        for column in _schema(catalog, request.component):
+            types[column.name] = column.type
+        component = _component(catalog, request.component)
+        bounds = {name: {"min": m.min, "max": m.max} for name, m in getattr(component, "metrics", {}).items()}
+    return Options(columns=request.columns, types=types, policy=policy, label=request.label,
+                   prediction=request.prediction, metric_bounds=bounds, segment_by=request.segment_by,
+                   window=request.window, timestamp=request.timestamp)
+
+
+def _component(catalog: Catalog, name: str) -> Any:
+    component = catalog.by_name().get(name)
+    if component is None:
+        raise NotFoundError(f"no component {name!r} in the inventory")
+    return component
+
+
+def _schema(catalog: Catalog, name: str) -> list[Any]:
+    component = _component(catalog, name)
+    if component.kind == Kind.DATASET:
+        return list(component.schema_)
+    if component.kind == Kind.MODEL and component.training_data:
+        return list(_component(catalog, component.training_data).schema_)
+    return []
+
+
+def run_drift(store: Store | None, request: DriftRequest, now: dt.datetime | None = None) -> DriftOutcome:
+    """Compare; with a component, store the run and findings and fire retrain triggers."""
+    catalog = require_catalog(request.catalog) if request.catalog else None
+    if request.component and catalog is None:
+        raise UserInputError("--component needs the inventory file (mldebt.yaml)")
+    options = build_options(request, catalog)
+    report = compare(read_table(request.reference), read_table(request.current), options)
+    outcome = DriftOutcome(report, request.component)
+    if store is None or catalog is None or request.component is None:
+        return outcome
+    now = now or dt.datetime.now(dt.UTC)
+    component = _component(catalog, request.component)
+    outcome.findings = drift_findings(report, component)
+    with store.session() as session:
+        run = add_drift_run(session, component.name, str(request.reference), str(request.current),
+                            report.to_dict(), now)
+        outcome.run_id = run.id
+        outcome.synced = sync_findings(session, DRIFT_SOURCE, f"drift:{component.name}", outcome.findings, now)
+        if report.dataset_drift:
+            payload = {"drift_run_id": run.id, "drift_share": report.drift_share,
+                       "drifted_columns": report.drifted_columns}
+            cwd = request.catalog.parent if request.catalog else None
+            for model in _models_of(catalog, component):
+                outcome.retrain.append(fire(session, model.name, model.retrain, run.id, payload, now, cwd))
+    return outcome
+
+
+def _models_of(catalog: Catalog, component: Any) -> list[Any]:
+    """The models a drift of `component` concerns: itself, or the models trained on the dataset."""
+    if component.kind == Kind.MODEL:
+        return [component]
+    return [c for c in catalog.components if c.kind == Kind.MODEL and c.training_data == component.name]
+
+
+def drift_findings(report: DriftReport, component: Any) -> list[Finding]:
+    """Findings of a run: only for production components (drift of an experiment is not debt)."""
+    if component.lifecycle != Lifecycle.PRODUCTION:
+        return []
+    exposed = component.customer_facing or component.revenue_critical
+    found = []
+    for column in report.columns:
+        if not column.drifted:
+            continue
+        large = (column.effect or 0) >= LARGE_EFFECT
+        severity = Severity.HIGH if large and exposed else (Severity.MEDIUM if large or exposed else Severity.LOW)
+        found.append(Finding.create(
+            "DRIFT001", severity, component.name,
+            f"{column.name} drifted ({column.method}, p={_fmt(column.adjusted_pvalue or column.pvalue)}, "
+            f"effect {column.effect_measure}={_fmt(column.effect)})",
+            identity=(column.name,), source=DRIFT_SOURCE,
+            evidence={"column": column.name, "method": column.method, "statistic": column.statistic,
+                      "pvalue": column.pvalue, "effect": column.effect, "effect_measure": column.effect_measure}))
+    if report.dataset_drift:
+        found.append(Finding.create(
+            "DRIFT002", Severity.HIGH if exposed else Severity.MEDIUM, component.name,
+            f"dataset drift: {report.drift_share:.0%} of columns drifted ({', '.join(report.drifted_columns)})",
+            source=DRIFT_SOURCE, evidence={"drift_share": report.drift_share, "columns": report.drifted_columns}))
+    for breach in (report.performance or {}).get("breaches", []):
+        bound = f"min {breach['min']}" if "min" in breach else f"max {breach['max']}"
+        found.append(Finding.create(
+            "PERF001", Severity.HIGH if exposed else Severity.MEDIUM, component.name,
+            f"{breach['metric']} is {breach['value']:.3g} in the current data, outside its inventory bound ({bound})",
+            identity=(breach["metric"],), source=DRIFT_SOURCE, evidence=breach))
+    for issue in report.quality:
+        found.append(Finding.create(issue.rule_id, issue.severity, component.name, issue.message,
+                                    identity=(issue.column or "",), source=DRIFT_SOURCE,
+                                    evidence={"column": issue.column, **issue.evidence}))
+    return found
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3g}"
