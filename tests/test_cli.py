@@ -9,23 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from mldebt.cli import main
+from tests.support.cli import enter_tmp, run
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "storefront" / "mldebt.yaml"
 
 
 @pytest.fixture(autouse=True)
 def in_tmp(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("MLDEBT_DATABASE_URL", raising=False)
-    monkeypatch.setenv("COLUMNS", "200")
+    enter_tmp(tmp_path, monkeypatch)
     return tmp_path
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_three_mistakes_exit_2_with_three_located_errors(capsys, tmp_path):

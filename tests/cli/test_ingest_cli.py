@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from mldebt.cli import main
 from mldebt.settings import SETTINGS_FILE, source_secret
+from tests.support.cli import enter_tmp, run
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "examples" / "storefront" / "events"
@@ -16,17 +16,9 @@ FIXTURES = ROOT / "tests" / "fixtures" / "ingest"
 
 @pytest.fixture(autouse=True)
 def in_tmp(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("MLDEBT_DATABASE_URL", raising=False)
-    monkeypatch.setenv("COLUMNS", "200")
+    enter_tmp(tmp_path, monkeypatch)
     shutil.copy(ROOT / "examples" / "storefront" / "mldebt.yaml", tmp_path / "mldebt.yaml")
     return tmp_path
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_ingest_file_shorthand_backfills_and_is_idempotent(capsys):

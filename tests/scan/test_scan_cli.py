@@ -8,22 +8,14 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from mldebt.cli import main
+from tests.support.cli import enter_tmp, run
 
 SCHEMA = Path(__file__).resolve().parents[1] / "fixtures" / "scan" / "sarif-schema-2.1.0.json"
 
 
 @pytest.fixture(autouse=True)
 def in_tmp(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("MLDEBT_DATABASE_URL", raising=False)
-    monkeypatch.setenv("COLUMNS", "200")
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    enter_tmp(tmp_path, monkeypatch)
 
 
 def test_sarif_output_validates_against_the_official_schema(capsys, storefront_repo):
