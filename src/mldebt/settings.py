@@ -19,10 +19,25 @@ class Setting:
     help: str
 
     def value(self, override: str | None = None) -> str:
-        """The explicit override, else the environment, else the default."""
+        """The explicit override, else the environment, else the settings file, else the default."""
         if override:
             return override
-        return os.environ.get(self.env) or self.default
+        from_env = os.environ.get(self.env)
+        if from_env:
+            return from_env
+        if self.name == "settings_file":
+            return self.default
+        from_file = _settings_file().get(self.name)
+        return str(from_file) if from_file not in (None, "") else self.default
+
+
+def _settings_file() -> dict[str, object]:
+    """The TOML settings file (keys are setting names); empty when absent or unreadable."""
+    try:
+        with open(SETTINGS_FILE.value(), "rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
 
 
 DEFAULT_DB_PATH = ".mldebt/mldebt.db"
@@ -65,25 +80,10 @@ SETTINGS_FILE = Setting("settings_file", "MLDEBT_SETTINGS_FILE", ".mldebt/settin
                         "TOML file of settings by name (e.g. sentry_secret = \"...\"), read when the env var is unset.")
 
 
-def file_value(setting: Setting) -> str:
-    """The environment, else the settings file (keys are setting names), else the default."""
-    from_env = os.environ.get(setting.env)
-    if from_env:
-        return from_env
-    path = SETTINGS_FILE.value()
-    try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError):
-        return setting.default
-    value = data.get(setting.name)
-    return str(value) if value not in (None, "") else setting.default
-
-
 def source_secret(source: str) -> str | None:
     """The webhook secret of `source`, or None when none is configured (deliveries are then refused)."""
     setting = SOURCE_SECRETS.get(source)
-    return (file_value(setting) or None) if setting is not None else None
+    return (setting.value() or None) if setting is not None else None
 
 
 SETTINGS: tuple[Setting, ...] = (

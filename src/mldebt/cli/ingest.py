@@ -25,7 +25,7 @@ from mldebt.service.incidents import sync_recurring
 from mldebt.service.ingest import replay
 from mldebt.service.linker import load_linker
 from mldebt.service.pull import fill_order_totals, poll_puller_from_settings
-from mldebt.settings import BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_TOKEN, BIGCOMMERCE_URL, file_value
+from mldebt.settings import BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_TOKEN, BIGCOMMERCE_URL
 
 DEFAULT_COMMAND = "file"
 
@@ -140,10 +140,10 @@ def order_totals(ctx: typer.Context) -> None:
 
       mldebt ingest order-totals
     """
-    token, store_hash = file_value(BIGCOMMERCE_TOKEN), file_value(BIGCOMMERCE_STORE_HASH)
+    token, store_hash = BIGCOMMERCE_TOKEN.value(), BIGCOMMERCE_STORE_HASH.value()
     if not token or not store_hash:
         raise UserInputError("set MLDEBT_BIGCOMMERCE_TOKEN and MLDEBT_BIGCOMMERCE_STORE_HASH to fetch order totals")
-    client = BigCommerceClient(file_value(BIGCOMMERCE_URL), store_hash, token)
+    client = BigCommerceClient(BIGCOMMERCE_URL.value(), store_hash, token)
     try:
         filled = fill_order_totals(state(ctx).store(), client)
     finally:

@@ -17,7 +17,7 @@ from mldebt.service.bigcommerce_client import BigCommerceClient
 from mldebt.service.ingest import PULLED, receive
 from mldebt.service.linker import Linker
 from mldebt.service.zigpoll_client import ZigpollClient
-from mldebt.settings import ZIGPOLL_API_KEY, ZIGPOLL_URL, file_value
+from mldebt.settings import ZIGPOLL_API_KEY, ZIGPOLL_URL
 from mldebt.store import signals as signal_store
 from mldebt.store.database import Store
 from mldebt.store.incidents import as_aware
@@ -59,13 +59,13 @@ def pull_poll(store: Store, linker: Linker, client: ZigpollClient, poll_id: str)
 
 def poll_puller_from_settings(store: Store, linker: Linker) -> Callable[[str], PullResult] | None:
     """A puller for the web app when a Zigpoll API key is configured, else None (triggers are only stored)."""
-    key = file_value(ZIGPOLL_API_KEY)
+    key = ZIGPOLL_API_KEY.value()
     if not key:
         return None
     bearer = key.lower().startswith("bearer ")
 
     def pull(poll_id: str) -> PullResult:
-        client = ZigpollClient(file_value(ZIGPOLL_URL), key.split(" ", 1)[1] if bearer else key, bearer=bearer)
+        client = ZigpollClient(ZIGPOLL_URL.value(), key.split(" ", 1)[1] if bearer else key, bearer=bearer)
         try:
             return pull_poll(store, linker, client, poll_id)
         finally:
