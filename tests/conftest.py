@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from mldebt.store.database import Store, open_store
 from tests.support.postgres import PostgresCluster, find_bindir
@@ -35,21 +33,12 @@ def pg_cluster() -> Iterator[PostgresCluster]:
         cluster.stop()
 
 
-def _fresh_pg_database(cluster: PostgresCluster) -> str:
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(cluster.url(), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return cluster.url(name)
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty database URL, once on SQLite and once on PostgreSQL."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'mldebt.db'}"
-    return _fresh_pg_database(request.getfixturevalue("pg_cluster"))
+    return request.getfixturevalue("pg_cluster").fresh_database()
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ def signal(action: str, minutes: float, key: str = "alert:a", started: float | N
 
 def apply(store, *signals):
     with store.session() as session:
-        apply_parsed(session, ParsedDelivery("x", signals=list(signals)), LINKER, raw_id=1)
+        apply_parsed(session.connection(), ParsedDelivery("x", signals=list(signals)), LINKER, raw_id=1)
 
 
 def intervals(store):
@@ -94,8 +94,9 @@ def test_replay_parses_failed_events_once(store):
                                    "startsAt": "2026-11-01T12:00:00Z", "endsAt": "0001-01-01T00:00:00Z"}]}).encode()
     with store.session() as session:  # stored as failed by an earlier, buggier parser
         for _ in range(2):
-            raw_events.append(session, raw_events.RawEvent("alertmanager", None, {}, body, T0, "verified", "failed",
-                                                           error="old parser bug"))
+            event = raw_events.RawEvent("alertmanager", None, {}, body, T0, "verified", "failed",
+                                        error="old parser bug")
+            raw_events.append(session.connection(), event)
     result = replay(store, LINKER)
     assert (result.parsed, result.duplicate, result.failed) == (1, 1, 0)
     assert replay(store, LINKER).to_dict() == {"parsed": 0, "duplicate": 0, "failed": 0, "errors": []}

@@ -1,13 +1,19 @@
 """The group-commit writer: one transaction per batch, and a failing delivery cannot fail the others."""
 
 import asyncio
+import datetime as dt
 import json
 
-from mldebt.ingest.common import Delivery
-from mldebt.service.ingest import prepare, replay
+from sqlalchemy import select
+
+from mldebt.domain.incident import IncidentSignal, SignalAction
+from mldebt.ingest.common import Delivery, ParsedDelivery
+from mldebt.service.ingest import Prepared, prepare, recover_unapplied, replay, store_batch
 from mldebt.service.linker import Linker
 from mldebt.service.writer import GroupCommitWriter
 from mldebt.store import raw_events
+from mldebt.store.ingest_tables import IncidentRow
+from mldebt.store.raw_events import ACCEPTED, RawEvent
 from tests.support.webhooks import SECRETS, fixture_json, signed_headers
 
 
@@ -38,10 +44,62 @@ def test_one_batch_one_commit_and_a_bug_in_one_delivery_spares_the_others(store)
         return writer, outcomes
 
     writer, outcomes = asyncio.run(run())
-    assert [o.status for o in outcomes] == ["parsed", "parsed", "parsed", "accepted", "parsed", "parsed"]
-    assert writer.batches == 1 and writer.deliveries == 6
+    assert [o.status for o in outcomes] == ["accepted"] * 6  # what the senders are told: stored
+    assert (writer.batches, writer.deliveries, writer.apply_batches, writer.applied) == (1, 6, 1, 6)
+    assert writer.unsettled == 0
     with store.session() as session:
         [kept] = raw_events.list_events(session, status="accepted")
         assert kept.error == "not applied: RuntimeError: linker bug"
+        assert len(raw_events.list_events(session, status="parsed")) == 5
     result = replay(store, Linker())  # after the fix
     assert (result.parsed, result.failed) == (1, 0)
+
+
+def signal_delivery(n: int) -> Prepared:
+    """Delivery n says alert `shared` fires at minute n: every one touches the same incident."""
+    at = dt.datetime(2026, 11, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=n)
+    signal = IncidentSignal(source="alertmanager", key="shared", action=SignalAction.OPEN, at=at, title="latency")
+    raw = RawEvent(source="alertmanager", delivery_id=f"d-{n}", headers={}, body=b"{}", received_at=at,
+                   verification="verified", status=ACCEPTED, kind="alerts.firing")
+    return Prepared(raw, parsed=ParsedDelivery(f"d-{n}", signals=[signal], kind="alerts.firing"))
+
+
+def test_two_writers_on_one_incident_lose_no_update(store):
+    """Two writers (as two server processes sharing one database) read-modify-write the same incident
+    at once; the store's locks make them take turns, so the last event time is the latest and every
+    delivery is linked. On PostgreSQL the writers really overlap (asyncio driver)."""
+    async def run():
+        writers = [GroupCommitWriter(store, Linker()), GroupCommitWriter(store, Linker())]
+        for writer in writers:
+            writer.start()
+        tasks = []
+        for n in range(18):
+            tasks.append(asyncio.ensure_future(writers[n % 2].submit(signal_delivery(n))))
+            await asyncio.sleep(0.001 * (n % 3))
+        outcomes = await asyncio.gather(*tasks)
+        for writer in writers:
+            await writer.stop()
+        return writers, outcomes
+
+    writers, outcomes = asyncio.run(run())
+    assert sum(w.apply_batches for w in writers) > 2
+    with store.session() as session:
+        assert {e.status for e in raw_events.list_events(session)} == {"parsed"}
+        [incident] = session.scalars(select(IncidentRow))
+        assert incident.last_event_at.replace(tzinfo=dt.UTC) == dt.datetime(2026, 11, 1, 0, 17, tzinfo=dt.UTC)
+        assert sorted(incident.links) == sorted(f"raw_event:{o.raw_id}" for o in outcomes)
+        assert len(incident.intervals) == 1
+
+
+def test_deliveries_stored_but_not_applied_are_applied_at_the_next_start(store):
+    """A process that dies between storing (2xx sent) and applying leaves them `accepted`, no error."""
+    with store.engine.begin() as connection:
+        items = [prepare(delivery(n, "storefront-recs"), SECRETS["sentry"]) for n in range(3)]
+        stored = store_batch(connection, items)
+    assert {o.status for o in stored} == {"accepted"}
+    result = recover_unapplied(store, Linker())
+    assert (result.parsed, result.failed) == (3, 0)
+    with store.session() as session:
+        assert {e.status for e in raw_events.list_events(session)} == {"parsed"}
+        assert len(list(session.scalars(select(IncidentRow)))) == 3
+    assert recover_unapplied(store, Linker()).parsed == 0

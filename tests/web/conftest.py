@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,4 +40,15 @@ def token(store: Store):
 
 
 def post_hook(client: TestClient, source: str, body: bytes, **kwargs):
-    return client.post(f"/hooks/{source}", content=body, headers=signed_headers(source, body, **kwargs))
+    """Post a signed delivery and wait until what it says is applied (the answer comes once it is stored)."""
+    response = client.post(f"/hooks/{source}", content=body, headers=signed_headers(source, body, **kwargs))
+    settle(client)
+    return response
+
+
+def settle(client: TestClient, timeout: float = 10.0) -> None:
+    """Wait until the server's writer has stored and applied everything it was given."""
+    deadline = time.monotonic() + timeout
+    while client.get("/healthz").json()["writer"]["unsettled"]:
+        assert time.monotonic() < deadline, "the writer did not settle"
+        time.sleep(0.002)

@@ -24,7 +24,7 @@ def test_signed_delivery_is_stored_raw_and_parsed(client, store, source, name):
     body = fixture(name)
     response = post_hook(client, source, body)
     assert response.status_code == 202, response.text
-    assert response.json()["status"] == "parsed"
+    assert response.json()["status"] == "accepted"  # stored; applied right after (post_hook waits for it)
     [row] = raw_rows(store)
     assert (row.source, row.status, row.verification, row.body) == (source, "parsed", "verified", body)
     assert "authorization" not in row.headers
@@ -136,3 +136,21 @@ def test_nul_characters_never_cause_a_5xx_and_the_delivery_is_kept(client, store
     assert (row.body, row.status) == (body, "parsed")
     with store.session() as session:
         assert session.scalar(select(IncidentRow.title)) == "latencyhigh"
+
+
+def test_a_bug_behind_the_webhook_fast_path_is_a_500_in_the_one_error_shape(client):
+    """The fast path sits outside FastAPI's error handlers, so it must give their answer itself."""
+    class BrokenWriter:
+        async def submit(self, prepared):
+            raise RuntimeError("a bug, not the payload")
+
+    ctx = client.app.state.ctx
+    real, ctx.writer = ctx.writer, BrokenWriter()
+    try:
+        body = fixture("sentry_issue_created.json")
+        response = client.post("/hooks/sentry", content=body, headers=signed_headers("sentry", body))
+    finally:
+        ctx.writer = real
+    assert response.status_code == 500
+    assert response.json() == {"error": {"code": "internal_error", "details": [],
+                                         "message": "internal error: RuntimeError (it has been logged)"}}

@@ -1,20 +1,20 @@
 """Receiving deliveries: verify, parse, store raw, claim the delivery key, apply what they say.
 
-`prepare` is the pure part (no database): it decides accepted / rejected / failed. `write_batch`
-writes a batch of prepared deliveries in ONE transaction (group commit): every raw event is stored,
-accepted ones claim their (source, delivery_id) key (a retry becomes `duplicate`), and the parsed
-signals are applied under a savepoint, so that a bug in applying them leaves the raw event stored
-as `accepted` for `replay` instead of losing it.
+`prepare` is the pure part (no database): it decides accepted / rejected / failed. `store_batch`
+writes a batch of prepared deliveries in one transaction (group commit): every raw event is stored,
+accepted ones claim their (source, delivery_id) key (a retry becomes `duplicate`). `apply_stored`
+applies what the accepted ones say (incidents, tickets, feedback, store events) and marks them
+`parsed`; a bug in applying one leaves it stored as `accepted` with the error, for `replay`.
+The web server answers after the first step and applies right after (see `service.writer`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from mldebt.errors import MldebtError, PayloadError, UnauthorizedError
 from mldebt.ingest.common import Delivery, ParsedDelivery
@@ -49,6 +49,7 @@ class Outcome:
     error: MldebtError | None = None
     pull_polls: list[str] = field(default_factory=list)
     effects: dict[str, int] = field(default_factory=dict)
+    parsed: ParsedDelivery | None = None  # what an `accepted` delivery says, until it is applied
 
 
 def prepare(delivery: Delivery, secret: str | None, verification: str | None = None) -> Prepared:
@@ -84,77 +85,84 @@ def prepare(delivery: Delivery, secret: str | None, verification: str | None = N
     return Prepared(raw(ACCEPTED, verification, parsed=parsed), parsed=parsed)
 
 
-def write_batch(session: Session, batch: Sequence[Prepared], linker: Linker, now: dt.datetime | None = None,
-                careful: bool = True) -> list[Outcome]:
-    """Store a batch in the caller's transaction; the caller commits once for all of them.
+def store_batch(db: Connection, batch: Sequence[Prepared], now: dt.datetime | None = None) -> list[Outcome]:
+    """Store a batch of deliveries in the caller's transaction: what a 2xx answer waits for.
 
-    A handful of statements per batch, whatever its size: the delivery keys in one INSERT ... ON
-    CONFLICT DO NOTHING (the database decides what is a duplicate), the raw events with their final
-    status in one INSERT, then the domain effects. `careful=False` applies the effects without
-    savepoints and lets an error propagate: the caller rolls back and retries with `careful=True`,
-    which isolates each delivery's effects (the fast path for the common case, the safe one on error).
+    Two statements whatever the batch size: the delivery keys in one INSERT ... ON CONFLICT DO
+    NOTHING (the database decides what is a duplicate), then the raw events in one INSERT. A delivery
+    that claimed its key is stored `accepted`; `apply_stored` then applies what it says and marks it
+    `parsed`, in a later transaction (the server) or the same one (`write_batch`).
     """
-    now = now or dt.datetime.now(dt.UTC)
     keys = [(item.raw.source, item.parsed.delivery_id[:200]) if item.parsed is not None else None for item in batch]
-    claimed = raw_events.claim_many(session, list(dict.fromkeys(k for k in keys if k is not None)))
-    statuses, raws = [], []
+    claimed = raw_events.claim_many(db, list(dict.fromkeys(k for k in keys if k is not None)))
+    statuses = []
     for item, key in zip(batch, keys, strict=True):
         status = item.raw.status
         if key is not None:
-            status = PARSED if key in claimed else DUPLICATE
+            status = ACCEPTED if key in claimed else DUPLICATE
             claimed.discard(key)  # a second copy in the same batch is a duplicate
         statuses.append(status)
-        parsed_at = now if status == PARSED else None
-        raws.append(dataclasses.replace(item.raw, status=status, parsed_at=parsed_at))
-    ids = raw_events.append_many(session, raws)
-    outcomes = [Outcome(raw_id, status, item.raw.delivery_id, item.error)
-                for raw_id, status, item in zip(ids, statuses, batch, strict=True)]
-    winners = [(o, item) for o, item in zip(outcomes, batch, strict=True) if o.status == PARSED]
-    if careful:
-        _apply_all(session, winners, linker, now)
-    elif winners:
-        effects = apply_many(session, [(o.raw_id, item.parsed) for o, item in winners if item.parsed], linker)
-        _record_effects(winners, effects)
+    ids = raw_events.append_many(db, [item.raw for item in batch], [{"status": s, "parsed_at": None} for s in statuses])
+    outcomes = []
+    for raw_id, status, item in zip(ids, statuses, batch, strict=True):
+        outcome = Outcome(raw_id, status, item.raw.delivery_id, item.error)
+        if status == ACCEPTED and item.parsed is not None:
+            outcome.parsed = item.parsed
+            outcome.pull_polls = list(item.parsed.pull_polls)
+        outcomes.append(outcome)
     return outcomes
 
 
-def _apply_all(session: Session, winners: Sequence[tuple[Outcome, Prepared]], linker: Linker,
-               now: dt.datetime) -> None:
-    """Apply every winner's effects under one savepoint; if that fails, one savepoint each, so that a
-    bug in applying one delivery leaves only that one `accepted` (with the error) for replay."""
-    if not winners:
+def apply_stored(db: Connection, outcomes: Sequence[Outcome], linker: Linker, now: dt.datetime | None = None,
+                 careful: bool = True) -> None:
+    """Apply the effects of stored `accepted` deliveries and mark them `parsed`, in the caller's transaction.
+
+    `careful=False` applies all of them at once and lets an error propagate: the caller rolls back and
+    retries with `careful=True`, which tries all under one savepoint and then one savepoint each, so
+    that a bug in applying one delivery leaves only that one `accepted` (with the error) for replay.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    pending = [o for o in outcomes if o.parsed is not None]
+    if not pending:
         return
-    try:
-        with session.begin_nested():
-            effects = apply_many(session, [(o.raw_id, item.parsed) for o, item in winners if item.parsed], linker)
-    except Exception:
-        for outcome, item in winners:
-            _apply_one(session, outcome, item.parsed, linker, now)
-        return
-    _record_effects(winners, effects)
+    items = [(o.raw_id, o.parsed) for o in pending if o.parsed is not None]
+    if careful:
+        try:
+            with db.begin_nested():
+                effects = apply_many(db, items, linker)
+        except Exception:
+            for outcome in pending:
+                _apply_one(db, outcome, outcome.parsed, linker, now)
+            return
+    else:
+        effects = apply_many(db, items, linker)
+    raw_events.mark_parsed(db, [o.raw_id for o in pending], now)
+    for outcome, applied in zip(pending, effects, strict=True):
+        outcome.status, outcome.effects = PARSED, applied
 
 
-def _record_effects(winners: Sequence[tuple[Outcome, Prepared]], effects: Sequence[dict[str, int]]) -> None:
-    for (outcome, item), applied in zip(winners, effects, strict=True):
-        outcome.effects = applied
-        outcome.pull_polls = list(item.parsed.pull_polls) if item.parsed else []
+def write_batch(db: Connection, batch: Sequence[Prepared], linker: Linker, now: dt.datetime | None = None,
+                careful: bool = True) -> list[Outcome]:
+    """Store a batch and apply it in the caller's transaction (CLI backfill, pulls, tests)."""
+    outcomes = store_batch(db, batch, now)
+    apply_stored(db, outcomes, linker, now, careful)
+    return outcomes
 
 
-def _apply_one(session: Session, outcome: Outcome, parsed: ParsedDelivery | None, linker: Linker,
+def _apply_one(db: Connection, outcome: Outcome, parsed: ParsedDelivery | None, linker: Linker,
                now: dt.datetime) -> None:
     """Apply one claimed delivery; on failure it stays stored as `accepted` with the error, for replay."""
     assert parsed is not None
     try:
-        with session.begin_nested():
-            outcome.effects = apply_parsed(session, parsed, linker, outcome.raw_id)
+        with db.begin_nested():
+            outcome.effects = apply_parsed(db, parsed, linker, outcome.raw_id)
     except Exception as exc:
         outcome.status = ACCEPTED
         error = f"not applied: {type(exc).__name__}: {exc}".replace("\x00", "")[:2000]
-        raw_events.set_status(session, outcome.raw_id, ACCEPTED, error=error)
+        raw_events.set_status(db, outcome.raw_id, ACCEPTED, error=error)
         return
     outcome.status = PARSED
-    outcome.pull_polls = list(parsed.pull_polls)
-    raw_events.set_status(session, outcome.raw_id, PARSED, parsed_at=now)
+    raw_events.set_status(db, outcome.raw_id, PARSED, parsed_at=now)
 
 
 def receive(store: Store, deliveries: Iterable[Delivery], linker: Linker, secrets: Mapping[str, str | None],
@@ -162,7 +170,7 @@ def receive(store: Store, deliveries: Iterable[Delivery], linker: Linker, secret
     """Synchronous receive of a batch (CLI backfill, pulls, tests): one transaction, like the server."""
     prepared = [prepare(d, secrets.get(d.source), verification) for d in deliveries]
     with store.session() as session:
-        return write_batch(session, prepared, linker)
+        return write_batch(session.connection(), prepared, linker)
 
 
 @dataclass
@@ -177,30 +185,34 @@ class ReplayResult:
 
 
 def replay(store: Store, linker: Linker, source: str | None = None,
-           statuses: Sequence[str] = (FAILED, ACCEPTED)) -> ReplayResult:
-    """Re-parse stored raw events (after a parser or inventory fix); verification is not repeated."""
+           statuses: Sequence[str] = (FAILED, ACCEPTED), unapplied_only: bool = False) -> ReplayResult:
+    """Re-parse stored raw events (after a parser or inventory fix); verification is not repeated.
+
+    `unapplied_only` takes only `accepted` events without an error: stored by a server that stopped
+    before applying them (see `recover_unapplied`)."""
     result = ReplayResult()
     now = dt.datetime.now(dt.UTC)
     with store.session() as session:
-        for row in raw_events.events_to_replay(session, source, statuses):
+        db = session.connection()
+        for row in raw_events.events_to_replay(session, source, statuses, unapplied_only):
             delivery = Delivery(source=row.source, body=row.body, headers=dict(row.headers or {}),
                                 received_at=incident_store.as_aware(row.received_at) or now)
             try:
                 parsed = adapter(row.source).parse(delivery)
             except PayloadError as exc:
-                raw_events.set_status(session, row.id, FAILED, error=exc.message)
+                raw_events.set_status(db, row.id, FAILED, error=exc.message)
                 result.failed += 1
                 result.errors.append(f"raw event {row.id} ({row.source}): {exc.message}")
                 continue
-            raw_events.set_status(session, row.id, row.status, error=row.error,
+            raw_events.set_status(db, row.id, row.status, error=row.error,
                                   delivery_id=parsed.delivery_id[:200], kind=parsed.kind[:100])
             outcome = Outcome(row.id, ACCEPTED, parsed.delivery_id)
             # an `accepted` event already holds its key; a `failed` one must claim it first
-            if row.status == FAILED and not raw_events.claim(session, row.source, parsed.delivery_id[:200]):
+            if row.status == FAILED and not raw_events.claim(db, row.source, parsed.delivery_id[:200]):
                 outcome.status = DUPLICATE
-                raw_events.set_status(session, row.id, DUPLICATE)
+                raw_events.set_status(db, row.id, DUPLICATE)
             else:
-                _apply_one(session, outcome, parsed, linker, now)
+                _apply_one(db, outcome, parsed, linker, now)
             if outcome.status == PARSED:
                 result.parsed += 1
             elif outcome.status == DUPLICATE:
@@ -208,6 +220,11 @@ def replay(store: Store, linker: Linker, source: str | None = None,
             else:
                 result.failed += 1
     return result
+
+
+def recover_unapplied(store: Store, linker: Linker) -> ReplayResult:
+    """Apply deliveries a previous server process stored and acknowledged but did not live to apply."""
+    return replay(store, linker, statuses=(ACCEPTED,), unapplied_only=True)
 
 
 STATUS_CODES = {PARSED: 202, ACCEPTED: 202, DUPLICATE: 200, REJECTED: 401, FAILED: 422}

@@ -1,15 +1,25 @@
-"""The single writer with group commit that the web server hands deliveries to.
+"""The writer the web server hands deliveries to: group commit to store, then apply right after.
 
-Measured (shared/docs/ingest-notes.md): one writer per SQLite file, and one transaction for all
-deliveries waiting at that moment, keeps every delivery durable before its answer at thousands per
-second. Each `submit` resolves only after the transaction holding its delivery has committed. The
-database work runs on the event loop itself, as measured fastest: a hop to a worker thread per batch
-made two CPU-bound threads fight over the GIL (about 15% fewer deliveries/s and a 60% higher p99
-here). While a batch commits, new requests wait in the socket buffers and form the next batch.
-A batch is first written without savepoints (fast); if that fails it is rolled back and written
-again with a savepoint per delivery's effects (a delivery whose effects fail stays `accepted` for
-replay); if even that fails, deliveries are written one by one, and one that cannot be stored even
-alone is recorded as `failed` with the storage error. One poisonous delivery cannot fail the others.
+Two tasks on the server's event loop:
+- the *storer* takes every delivery waiting at that moment and stores them in one transaction
+  (delivery keys claimed, raw events appended); each `submit` resolves once that transaction has
+  committed, so a 2xx always means "stored durably, and counted once";
+- the *applier* then applies what the stored deliveries say (incidents, tickets, feedback, store
+  events) in its own transactions, again a whole backlog at a time, and marks them `parsed`.
+
+Why two: applying is most of a batch's database work (locks, reads, several inserts). Doing it
+before the answer made every sender wait for it; on PostgreSQL at a steady 1,000 deliveries/s that
+put p99 at 50-150 ms, storing alone at 11-16 ms (benchmarks/ingest_bench.py). A delivery stored but
+not yet applied when the process dies stays `accepted` (without error) and is applied by
+`recover_unapplied` at the next start; applying one twice is harmless (lifecycle rules ignore
+repeated signals, feedback and store events are unique by key, tickets keep the newest version).
+
+SQLite: both run on the loop itself, as measured fastest (a worker thread per batch made two
+CPU-bound threads fight over the GIL); one writer per SQLite file. PostgreSQL: through SQLAlchemy's
+asyncio bridge (asyncpg), so the loop serves requests while the server works on a batch.
+A batch that fails to store is retried one delivery at a time, and one that cannot be stored even
+alone is recorded as `failed` with the storage error; a batch that fails to apply is retried with a
+savepoint per delivery. One poisonous delivery cannot fail the others.
 """
 
 from __future__ import annotations
@@ -17,94 +27,151 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import logging
 import time
 from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
-from mldebt.service.ingest import Outcome, Prepared, write_batch
+from mldebt.service.ingest import Outcome, Prepared, apply_stored, store_batch
 from mldebt.service.linker import Linker
 from mldebt.store.database import Store
 from mldebt.store.raw_events import FAILED
 
-MAX_BATCH = 200
+MAX_BATCH = 500
+log = logging.getLogger("mldebt.writer")
+T = TypeVar("T")
 
 
 class GroupCommitWriter:
-    def __init__(self, store: Store, linker: Linker, after_commit: Callable[[list[Outcome]], None] | None = None,
-                 max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, store: Store, linker: Linker, max_batch: int = MAX_BATCH) -> None:
         self.store = store
         self.linker = linker
-        self.after_commit = after_commit
         self.max_batch = max_batch
-        self._queue: asyncio.Queue[tuple[Prepared, asyncio.Future[Outcome]]] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
-        self.batches = 0
-        self.deliveries = 0
-        self.busy_seconds = 0.0
+        self._incoming: asyncio.Queue[tuple[Prepared, asyncio.Future[Outcome]]] = asyncio.Queue()
+        self._stored: asyncio.Queue[Outcome] = asyncio.Queue()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._async_engine = store.async_engine()
+        self.batches = self.deliveries = self.apply_batches = self.applied = 0
+        self.busy_seconds = self.apply_seconds = 0.0
+        self.unsettled = 0  # submitted, not yet stored or (when accepted) not yet applied
 
     def stats(self) -> dict[str, float]:
         return {"batches": self.batches, "deliveries": self.deliveries, "busy_seconds": round(self.busy_seconds, 3),
-                "queued": self._queue.qsize()}
+                "apply_batches": self.apply_batches, "applied": self.applied,
+                "apply_seconds": round(self.apply_seconds, 3), "queued": self._incoming.qsize(),
+                "unsettled": self.unsettled}
 
     def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="mldebt-writer")
+        loop = asyncio.get_running_loop()
+        self._tasks = [loop.create_task(self._store_loop(), name="mldebt-storer"),
+                       loop.create_task(self._apply_loop(), name="mldebt-applier")]
+
+    async def settled(self) -> None:
+        """Wait until everything submitted so far is stored and applied."""
+        await self._incoming.join()
+        await self._stored.join()
 
     async def stop(self) -> None:
-        """Write what is queued, then stop."""
-        while not self._queue.empty():
-            await asyncio.sleep(0.01)
-        if self._task is not None:
-            self._task.cancel()
+        """Store and apply what is queued and in flight, then stop."""
+        await self.settled()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await task
+        if self._async_engine is not None:
+            await self._async_engine.dispose()
 
     async def submit(self, prepared: Prepared) -> Outcome:
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-        await self._queue.put((prepared, future))
+        self.unsettled += 1
+        await self._incoming.put((prepared, future))
         return await future
 
-    async def _run(self) -> None:
+    async def _store_loop(self) -> None:
         while True:
-            batch = [await self._queue.get()]
-            while len(batch) < self.max_batch and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-            items = [prepared for prepared, _ in batch]
+            batch = await _take_batch(self._incoming, self.max_batch)
             started = time.perf_counter()
             try:
-                outcomes = self._write(items)
-            except Exception as exc:
+                outcomes = await self._store(batch)
+                self.batches += 1
+                self.deliveries += len(batch)
+                self.busy_seconds += time.perf_counter() - started
+                for outcome in outcomes:
+                    if outcome.parsed is not None:
+                        self._stored.put_nowait(outcome)
+                    else:
+                        self.unsettled -= 1
+                for (_, future), outcome in zip(batch, outcomes, strict=True):
+                    if not future.done():  # a copy: the applier goes on changing the original
+                        future.set_result(dataclasses.replace(outcome, parsed=None))
+            except Exception as exc:  # the store is down: every sender gets a 5xx and retries
+                self.unsettled -= len(batch)
                 for _, future in batch:
                     if not future.done():
                         future.set_exception(exc)
-                continue
-            self.batches += 1
-            self.deliveries += len(items)
-            self.busy_seconds += time.perf_counter() - started
-            for (_, future), outcome in zip(batch, outcomes, strict=True):
-                if not future.done():
-                    future.set_result(outcome)
+            finally:
+                for _ in batch:
+                    self._incoming.task_done()
 
-    def _write(self, items: Sequence[Prepared]) -> list[Outcome]:
+    async def _store(self, batch: Sequence[tuple[Prepared, asyncio.Future[Outcome]]]) -> list[Outcome]:
+        items = [prepared for prepared, _ in batch]
         try:
-            outcomes = self._commit(items, careful=False)
+            return await self._transaction(store_batch, items)
         except Exception:
-            try:
-                outcomes = self._commit(items, careful=True)
-            except Exception:
-                outcomes = [self._write_alone(item) for item in items]
-        if self.after_commit is not None:
-            with contextlib.suppress(Exception):
-                self.after_commit(outcomes)
-        return outcomes
+            return [await self._store_alone(item) for item in items]
 
-    def _commit(self, items: Sequence[Prepared], careful: bool = True) -> list[Outcome]:
-        with self.store.session() as session:
-            return write_batch(session, items, self.linker, careful=careful)
-
-    def _write_alone(self, item: Prepared) -> Outcome:
+    async def _store_alone(self, item: Prepared) -> Outcome:
         try:
-            return self._commit([item])[0]
+            return (await self._transaction(store_batch, [item]))[0]
         except Exception as exc:
             message = f"could not be stored as received: {type(exc).__name__}".replace("\x00", "")
             raw = dataclasses.replace(item.raw, status=FAILED, delivery_id=None, kind=None, error=message,
                                       headers={k: v.replace("\x00", "") for k, v in item.raw.headers.items()})
-            return self._commit([Prepared(raw)])[0]
+            return (await self._transaction(store_batch, [Prepared(raw)]))[0]
+
+    async def _apply_loop(self) -> None:
+        while True:
+            outcomes = await _take_batch(self._stored, self.max_batch)
+            started = time.perf_counter()
+            try:
+                try:
+                    await self._transaction(apply_stored, outcomes, self.linker, careful=False)
+                except Exception:
+                    await self._transaction(apply_stored, outcomes, self.linker, careful=True)
+                self.apply_batches += 1
+                self.applied += len(outcomes)
+            except Exception:  # the store is down: they stay `accepted`, applied at the next start
+                log.exception("could not apply %d stored deliveries; they are applied at the next start",
+                              len(outcomes))
+            finally:
+                self.apply_seconds += time.perf_counter() - started
+                self.unsettled -= len(outcomes)
+                for _ in outcomes:
+                    self._stored.task_done()
+
+    async def _transaction(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run `work(connection, *args)` in one transaction, committed when it returns."""
+        engine = self._async_engine
+        if engine is None:
+            with self.store.engine.begin() as connection:
+                return work(connection, *args, **kwargs)
+        async with engine.begin() as connection:
+            return await connection.run_sync(work, *args, **kwargs)
+
+
+async def _take_batch(queue: asyncio.Queue[T], limit: int) -> list[T]:
+    """Everything waiting, once the loop has let requests whose bytes already arrived join it.
+
+    After the first item, yield to the loop while that makes the queue grow: ready requests are
+    parsed and queued instead of waiting for the next commit. No timer, so no added wait.
+    """
+    batch = [await queue.get()]
+    for _ in range(8):
+        size = queue.qsize()
+        await asyncio.sleep(0)
+        if queue.qsize() == size:
+            break
+    while len(batch) < limit and not queue.empty():
+        batch.append(queue.get_nowait())
+    return batch

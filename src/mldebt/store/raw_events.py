@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from mldebt.store.bulk import insert_rows, member_of
 from mldebt.store.ingest_tables import DeliveryKeyRow, RawEventRow
 
 ACCEPTED, DUPLICATE, REJECTED, FAILED, PARSED = "accepted", "duplicate", "rejected", "failed", "parsed"
@@ -33,56 +34,52 @@ class RawEvent:
     parsed_at: dt.datetime | None = None
 
 
-def append(session: Session, event: RawEvent) -> int:
+def append(db: Connection, event: RawEvent) -> int:
     """Insert one raw event; returns its id."""
-    return append_many(session, [event])[0]
+    return append_many(db, [event])[0]
 
 
-def append_many(session: Session, events: Sequence[RawEvent]) -> list[int]:
-    """Insert raw events in one statement; returns their ids in order."""
-    table = RawEventRow.__table__
-    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+def append_many(db: Connection, events: Sequence[RawEvent], changes: Sequence[dict[str, Any]] | None = None
+                ) -> list[int]:
+    """Insert raw events in one statement, each with its `changes` (status, ...); their ids in order."""
     rows = [dict(event.__dict__) for event in events]
-    return [int(row[0]) for row in session.execute(statement, rows)]
+    for row, change in zip(rows, changes or (), strict=False):
+        row.update(change)
+    return [int(i) for i in insert_rows(db, RawEventRow.__table__, rows, "id")]
 
 
-_UPSERT_CACHE: dict[tuple[str, str], Any] = {}
-
-
-def insert_or_ignore(dialect: str, table: Any, returning: Sequence[str]) -> Any:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING, built once per dialect and table (statement building
-    costs more than executing it)."""
-    key = (dialect, table.name)
-    if key not in _UPSERT_CACHE:
-        module: Any = postgresql if dialect == "postgresql" else sqlite
-        _UPSERT_CACHE[key] = module.insert(table).on_conflict_do_nothing().returning(
-            *(table.c[name] for name in returning))
-    return _UPSERT_CACHE[key]
-
-
-def claim_many(session: Session, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+def claim_many(db: Connection, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
     """Claim (source, delivery_id) keys in one statement; returns the keys this call claimed."""
-    if not keys:
-        return set()
-    statement = insert_or_ignore(session.get_bind().dialect.name, DeliveryKeyRow.__table__,
-                                 ["source", "delivery_id"])
-    rows = [{"source": source, "delivery_id": delivery_id} for source, delivery_id in keys]
-    return {(row[0], row[1]) for row in session.execute(statement, rows)}
+    rows = [{"source": source, "delivery_id": delivery_id} for source, delivery_id in sorted(keys)]  # lock order
+    return set(insert_rows(db, DeliveryKeyRow.__table__, rows, ("source", "delivery_id"),
+                           ignore_conflicts=True))
 
 
-def claim(session: Session, source: str, delivery_id: str) -> bool:
+def claim(db: Connection, source: str, delivery_id: str) -> bool:
     """Claim one key; False when an earlier delivery holds it."""
-    return bool(claim_many(session, [(source, delivery_id)]))
+    return bool(claim_many(db, [(source, delivery_id)]))
 
 
-def set_status(session: Session, raw_id: int, status: str, error: str | None = None,
+def set_status(db: Connection, raw_id: int, status: str, error: str | None = None,
                parsed_at: dt.datetime | None = None, delivery_id: str | None = None, kind: str | None = None) -> None:
     values: dict[str, Any] = {"status": status, "error": error, "parsed_at": parsed_at}
     if delivery_id is not None:
         values["delivery_id"] = delivery_id
     if kind is not None:
         values["kind"] = kind
-    session.execute(update(RawEventRow).where(RawEventRow.id == raw_id).values(**values))
+    db.execute(update(RawEventRow.__table__).where(RawEventRow.__table__.c.id == raw_id).values(**values))
+
+
+def mark_parsed(db: Connection, raw_ids: Sequence[int], parsed_at: dt.datetime) -> None:
+    """Mark stored deliveries whose effects were applied (one statement)."""
+    db.execute(_mark_parsed(db.dialect.name), {"ids": list(raw_ids), "at": parsed_at})
+
+
+@functools.cache
+def _mark_parsed(dialect: str) -> Any:
+    table = RawEventRow.__table__
+    return (update(table).where(member_of(table.c.id, "ids", dialect))
+            .values(status=PARSED, parsed_at=bindparam("at")))
 
 
 def list_events(session: Session, status: str | None = None, source: str | None = None,
@@ -95,8 +92,11 @@ def list_events(session: Session, status: str | None = None, source: str | None 
     return list(session.scalars(query))
 
 
-def events_to_replay(session: Session, source: str | None, statuses: Sequence[str]) -> list[RawEventRow]:
+def events_to_replay(session: Session, source: str | None, statuses: Sequence[str],
+                     unapplied_only: bool = False) -> list[RawEventRow]:
     query = select(RawEventRow).where(RawEventRow.status.in_(statuses)).order_by(RawEventRow.id)
+    if unapplied_only:
+        query = query.where(RawEventRow.error.is_(None))
     if source is not None:
         query = query.where(RawEventRow.source == source)
     return list(session.scalars(query))

@@ -3,49 +3,76 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import Connection, Select, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from mldebt.domain.incident import FeedbackResponse, StoreEvent, Ticket
+from mldebt.store.bulk import insert_rows, member_of
+from mldebt.store.incident_batch import aware
 from mldebt.store.ingest_tables import FeedbackRow, IncidentRow, StoreEventRow, TicketRow
-from mldebt.store.raw_events import insert_or_ignore
 
-KnownTickets = dict[tuple[str, str], TicketRow]
-
-
-def load_tickets(session: Session, keys: set[tuple[str, str]]) -> KnownTickets:
-    if not keys:
-        return {}
-    query = select(TicketRow).where(tuple_(TicketRow.source, TicketRow.external_id).in_(sorted(keys)))
-    return {(row.source, row.external_id): row for row in session.scalars(query)}
+TICKETS = TicketRow.__table__
+_INSERT_TICKET = insert(TICKETS)
+_TICKET_FIELDS = ("subject", "status", "priority", "type", "tags", "category", "attributes", "order_id",
+                  "created_at", "updated_at", "component")
 
 
-def upsert_ticket(session: Session, ticket: Ticket, component: str | None, category: str,
-                  known: KnownTickets | None = None) -> bool:
-    """Insert, or update when this version is newer; True when something changed."""
-    if known is None:
-        known = load_tickets(session, {(ticket.source, ticket.external_id)})
-    row = known.get((ticket.source, ticket.external_id))
-    fields: dict[str, Any] = {
-        "subject": ticket.subject[:2000], "status": ticket.status, "priority": ticket.priority, "type": ticket.type,
-        "tags": list(ticket.tags), "category": category, "attributes": {"channel": ticket.attributes.get("channel")},
-        "order_id": ticket.order_id, "created_at": ticket.created_at, "updated_at": ticket.updated_at,
-    }
-    if row is None:
-        row = TicketRow(source=ticket.source, external_id=ticket.external_id, component=component, **fields)
-        session.add(row)
-        known[(ticket.source, ticket.external_id)] = row
+@functools.cache
+def _load_tickets(dialect: str) -> Any:
+    return (select(TICKETS.c.id, TICKETS.c.source, TICKETS.c.external_id, TICKETS.c.updated_at, TICKETS.c.component)
+            .where(member_of(TICKETS.c.source, "sources", dialect), member_of(TICKETS.c.external_id, "ids", dialect)))
+
+
+_UPDATE_TICKET = (update(TICKETS).where(TICKETS.c.id == bindparam("b_id"))
+                  .values({name: bindparam(f"b_{name}") for name in _TICKET_FIELDS}))
+
+
+class TicketBatch:
+    """Ticket versions of one batch, applied in memory and written with two statements (see
+    `incident_batch` for why): a newer version replaces the stored one, an older one changes nothing."""
+
+    def __init__(self) -> None:
+        self._stored: dict[tuple[str, str], dict[str, Any]] = {}   # key -> {"id", "updated_at"}
+        self._pending: dict[tuple[str, str], dict[str, Any]] = {}  # key -> the row to write
+
+    def load(self, connection: Connection, keys: set[tuple[str, str]]) -> None:
+        if not keys:
+            return
+        query = {"sources": sorted({s for s, _ in keys}), "ids": sorted({e for _, e in keys})}
+        rows = connection.execute(_load_tickets(connection.dialect.name), query)
+        for row_id, source, external_id, updated_at, component in rows:
+            if (source, external_id) not in keys:
+                continue
+            self._stored[(source, external_id)] = {"id": row_id, "updated_at": aware(updated_at),
+                                                   "component": component}
+
+    def apply(self, ticket: Ticket, component: str | None, category: str) -> bool:
+        """Take this version unless an older one; True when something changed."""
+        key = (ticket.source, ticket.external_id)
+        current = self._pending.get(key) or self._stored.get(key)
+        if current is not None and ticket.updated_at < current["updated_at"]:
+            return False
+        row: dict[str, Any] = {
+            "subject": ticket.subject[:2000], "status": ticket.status, "priority": ticket.priority,
+            "type": ticket.type, "tags": list(ticket.tags), "category": category,
+            "attributes": {"channel": ticket.attributes.get("channel")}, "order_id": ticket.order_id,
+            "created_at": ticket.created_at, "updated_at": ticket.updated_at,
+            "component": component if component is not None else (current or {}).get("component")}
+        self._pending[key] = row
         return True
-    stored = row.updated_at if row.updated_at.tzinfo else row.updated_at.replace(tzinfo=dt.UTC)
-    if ticket.updated_at < stored:
-        return False
-    for key, value in fields.items():
-        setattr(row, key, value)
-    if component is not None:
-        row.component = component
-    return True
+
+    def write(self, connection: Connection) -> None:
+        fresh = [{"source": k[0], "external_id": k[1], **row} for k, row in self._pending.items()
+                 if k not in self._stored]
+        if fresh:
+            connection.execute(_INSERT_TICKET, fresh)
+        changed = [{"b_id": self._stored[k]["id"], **{f"b_{n}": row[n] for n in _TICKET_FIELDS}}
+                   for k, row in self._pending.items() if k in self._stored]
+        if changed:
+            connection.execute(_UPDATE_TICKET, changed)
 
 
 def feedback_values(response: FeedbackResponse, component: str | None, score: float | None) -> dict[str, Any]:
@@ -63,20 +90,10 @@ def store_event_values(event: StoreEvent, component: str | None) -> dict[str, An
             "order_total": None, "created_at": event.created_at}
 
 
-def insert_new(session: Session, table: Any, key: str, rows: list[dict[str, Any]]) -> set[str]:
+def insert_new(connection: Connection, table: Any, key: str, rows: list[dict[str, Any]]) -> set[str]:
     """Insert rows whose unique `key` is not stored yet (one statement); returns the keys inserted."""
-    if not rows:
-        return set()
-    statement = insert_or_ignore(session.get_bind().dialect.name, table.__table__, [key])
-    return {row[0] for row in session.execute(statement, rows)}
-
-
-def insert_feedback(session: Session, response: FeedbackResponse, component: str | None, score: float | None) -> bool:
-    return bool(insert_new(session, FeedbackRow, "response_id", [feedback_values(response, component, score)]))
-
-
-def insert_store_event(session: Session, event: StoreEvent, component: str | None) -> bool:
-    return bool(insert_new(session, StoreEventRow, "event_hash", [store_event_values(event, component)]))
+    ordered = sorted(rows, key=lambda row: row[key])  # one lock order for concurrent batches
+    return set(insert_rows(connection, table.__table__, ordered, key, ignore_conflicts=True))
 
 
 UNLINKED_TABLES: dict[str, Any] = {"incident": IncidentRow, "ticket": TicketRow, "feedback": FeedbackRow,
