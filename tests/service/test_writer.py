@@ -4,16 +4,21 @@ import asyncio
 import datetime as dt
 import json
 
+import pytest
 from sqlalchemy import select
 
 from mldebt.domain.incident import IncidentSignal, SignalAction
+from mldebt.errors import StoreError
 from mldebt.ingest.common import Delivery, ParsedDelivery
 from mldebt.service.ingest import Prepared, prepare, recover_unapplied, replay, store_batch
 from mldebt.service.linker import Linker
 from mldebt.service.writer import GroupCommitWriter
 from mldebt.store import raw_events
+from mldebt.store.database import open_store
 from mldebt.store.ingest_tables import IncidentRow
 from mldebt.store.raw_events import ACCEPTED, RawEvent
+from tests.conftest import missing_service
+from tests.support.postgres import PostgresCluster, find_bindir
 from tests.support.webhooks import SECRETS, fixture_json, signed_headers
 
 
@@ -103,3 +108,38 @@ def test_deliveries_stored_but_not_applied_are_applied_at_the_next_start(store):
         assert {e.status for e in raw_events.list_events(session)} == {"parsed"}
         assert len(list(session.scalars(select(IncidentRow)))) == 3
     assert recover_unapplied(store, Linker()).parsed == 0
+
+
+def test_while_postgresql_is_down_senders_get_503_and_the_writer_recovers_after_its_restart():
+    """A dedicated cluster is stopped and started again under a running writer: the delivery sent
+    during the outage is refused (nothing stored, the sender retries); the stale pooled connections
+    are replaced, and everything before and after is stored once and applied."""
+    bindir = find_bindir()
+    if bindir is None:
+        missing_service("PostgreSQL binaries not found (initdb); run scripts/ensure-services as root")
+    cluster = PostgresCluster(bindir).start()
+    store = open_store(cluster.fresh_database())
+    items = [prepare(delivery(n, "storefront-recs"), SECRETS["sentry"]) for n in range(7)]
+
+    async def run():
+        writer = GroupCommitWriter(store, Linker())
+        writer.start()
+        before = await asyncio.gather(*(writer.submit(item) for item in items[:3]))
+        await writer.settled()
+        cluster.pause()
+        with pytest.raises(StoreError, match="the store is unavailable"):
+            await writer.submit(items[3])
+        cluster.resume()
+        after = await asyncio.gather(*(writer.submit(item) for item in items[4:]))
+        await writer.stop()
+        return before + after
+
+    try:
+        outcomes = asyncio.run(run())
+        assert [o.status for o in outcomes] == ["accepted"] * 6
+        with store.session() as session:
+            stored = {e.delivery_id: e.status for e in raw_events.list_events(session)}
+        assert stored == {o.delivery_id: "parsed" for o in outcomes} and "w-3" not in stored
+    finally:
+        store.close()
+        cluster.stop()

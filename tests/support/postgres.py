@@ -58,6 +58,11 @@ class PostgresCluster:
     def start(self) -> PostgresCluster:
         self._run(str(self.bindir / "initdb"), "-D", str(self.datadir), "-U", self.user, "-A", "trust",
                   "-E", "UTF8", "--no-sync")
+        self.resume()
+        return self
+
+    def resume(self) -> None:
+        """Start the server on the existing data (after `pause`)."""
         options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root} "
                    "-c max_connections=200")
         if not self.durable:
@@ -65,7 +70,10 @@ class PostgresCluster:
         self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-o", options, "-l",
                   str(self.root / "server.log"), "-w", "-t", "60", "start")
         self._wait_ready()
-        return self
+
+    def pause(self) -> None:
+        """Stop the server, keeping its data: what an outage or a restart of the database looks like."""
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "fast", "-w", "stop")
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + 30

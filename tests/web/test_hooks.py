@@ -5,6 +5,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from mldebt.errors import StoreError
 from mldebt.store.ingest_tables import IncidentRow, RawEventRow, TicketRow
 from tests.support.webhooks import fixture, signed_headers
 from tests.web.conftest import post_hook
@@ -154,3 +155,19 @@ def test_a_bug_behind_the_webhook_fast_path_is_a_500_in_the_one_error_shape(clie
     assert response.status_code == 500
     assert response.json() == {"error": {"code": "internal_error", "details": [],
                                          "message": "internal error: RuntimeError (it has been logged)"}}
+
+
+def test_store_unavailable_is_a_503_with_retry_after_so_senders_retry(client):
+    class DownWriter:
+        async def submit(self, prepared):
+            raise StoreError("the store is unavailable (ConnectionRefusedError); nothing was stored, retry later")
+
+    ctx = client.app.state.ctx
+    real, ctx.writer = ctx.writer, DownWriter()
+    try:
+        body = fixture("alertmanager_firing.json")
+        response = client.post("/hooks/alertmanager", content=body, headers=signed_headers("alertmanager", body))
+    finally:
+        ctx.writer = real
+    assert (response.status_code, response.headers["retry-after"]) == (503, "5")
+    assert response.json()["error"]["code"] == "store_error"

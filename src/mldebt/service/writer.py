@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from mldebt.errors import StoreError
 from mldebt.service.ingest import Outcome, Prepared, apply_stored, store_batch
 from mldebt.service.linker import Linker
 from mldebt.store.database import Store
@@ -105,11 +106,12 @@ class GroupCommitWriter:
                 for (_, future), outcome in zip(batch, outcomes, strict=True):
                     if not future.done():  # a copy: the applier goes on changing the original
                         future.set_result(dataclasses.replace(outcome, parsed=None))
-            except Exception as exc:  # the store is down: every sender gets a 5xx and retries
+            except Exception as exc:  # the store is down: nothing was stored; every sender gets a 503 and retries
                 self.unsettled -= len(batch)
+                error = StoreError(f"the store is unavailable ({type(exc).__name__}); nothing was stored, retry later")
                 for _, future in batch:
                     if not future.done():
-                        future.set_exception(exc)
+                        future.set_exception(error)
             finally:
                 for _ in batch:
                     self._incoming.task_done()

@@ -23,7 +23,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from mldebt.errors import PayloadError, PayloadTooLargeError
+from mldebt.errors import MldebtError, PayloadError, PayloadTooLargeError
 from mldebt.ingest.common import Delivery
 from mldebt.ingest.registry import ADAPTERS, adapter
 from mldebt.service.ingest import STATUS_CODES, Outcome, Prepared, prepare
@@ -98,6 +98,9 @@ class WebhookFastPath:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         try:
             response = await receive_delivery(self.ctx(), path[len(PREFIX):], headers, _body_chunks(receive))
+        except MldebtError as exc:  # the store is down (503): the sender retries later
+            response = from_mldebt(exc)
+            response.headers["Retry-After"] = "5"
         except Exception as exc:  # a bug, never the payload's fault: the same 500 shape as the app's
             log.exception("webhook delivery failed")
             _report(exc)
