@@ -139,35 +139,37 @@ def test_nul_characters_never_cause_a_5xx_and_the_delivery_is_kept(client, store
         assert session.scalar(select(IncidentRow.title)) == "latencyhigh"
 
 
-def test_a_bug_behind_the_webhook_fast_path_is_a_500_in_the_one_error_shape(client):
-    """The fast path sits outside FastAPI's error handlers, so it must give their answer itself."""
-    class BrokenWriter:
-        async def submit(self, prepared):
-            raise RuntimeError("a bug, not the payload")
+class FailingWriter:
+    """Stands in for the server's writer and fails every delivery with `error`."""
 
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    async def submit(self, prepared):
+        raise self.error
+
+
+def post_through_failing_writer(client, error: Exception, source: str, name: str):
     ctx = client.app.state.ctx
-    real, ctx.writer = ctx.writer, BrokenWriter()
+    real, ctx.writer = ctx.writer, FailingWriter(error)
     try:
-        body = fixture("sentry_issue_created.json")
-        response = client.post("/hooks/sentry", content=body, headers=signed_headers("sentry", body))
+        body = fixture(name)
+        return client.post(f"/hooks/{source}", content=body, headers=signed_headers(source, body))
     finally:
         ctx.writer = real
+
+
+def test_a_bug_behind_the_webhook_fast_path_is_a_500_in_the_one_error_shape(client):
+    """The fast path sits outside FastAPI's error handlers, so it must give their answer itself."""
+    response = post_through_failing_writer(client, RuntimeError("a bug, not the payload"), "sentry",
+                                           "sentry_issue_created.json")
     assert response.status_code == 500
     assert response.json() == {"error": {"code": "internal_error", "details": [],
                                          "message": "internal error: RuntimeError (it has been logged)"}}
 
 
 def test_store_unavailable_is_a_503_with_retry_after_so_senders_retry(client):
-    class DownWriter:
-        async def submit(self, prepared):
-            raise StoreError("the store is unavailable (ConnectionRefusedError); nothing was stored, retry later")
-
-    ctx = client.app.state.ctx
-    real, ctx.writer = ctx.writer, DownWriter()
-    try:
-        body = fixture("alertmanager_firing.json")
-        response = client.post("/hooks/alertmanager", content=body, headers=signed_headers("alertmanager", body))
-    finally:
-        ctx.writer = real
+    error = StoreError("the store is unavailable (ConnectionRefusedError); nothing was stored, retry later")
+    response = post_through_failing_writer(client, error, "alertmanager", "alertmanager_firing.json")
     assert (response.status_code, response.headers["retry-after"]) == (503, "5")
     assert response.json()["error"]["code"] == "store_error"
