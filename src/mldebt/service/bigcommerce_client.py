@@ -14,12 +14,12 @@ from typing import Any
 import httpx
 
 from mldebt.ingest.bigcommerce import order_total
-from mldebt.service.http_client import RetryingClient, UpstreamError, header_number
+from mldebt.service.http_client import ApiClient, RetryingClient, UpstreamError, header_number
 
 PAGE_LIMIT = 250
 
 
-class BigCommerceClient:
+class BigCommerceClient(ApiClient):
     def __init__(self, base_url: str, store_hash: str, token: str,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.client = RetryingClient(f"{base_url.rstrip('/')}/stores/{store_hash}",
@@ -68,15 +68,6 @@ class BigCommerceClient:
             found, total, _ = order_total(response.json())
             totals[found] = total
         return totals
-
-    def close(self) -> None:
-        self.client.close()
-
-    def __enter__(self) -> BigCommerceClient:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
 
 
 def _reset_seconds(response: httpx.Response) -> float | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Self
 
 import httpx
 
@@ -58,6 +58,21 @@ class RetryingClient:
 
     def close(self) -> None:
         self.http.close()
+
+
+class ApiClient:
+    """A vendor API client over one `RetryingClient`: closes it, also as a context manager."""
+
+    client: RetryingClient
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 def header_number(response: httpx.Response, name: str) -> float | None:

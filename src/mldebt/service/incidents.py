@@ -19,6 +19,7 @@ from mldebt.store import signals as signal_store
 from mldebt.store.database import Store
 from mldebt.store.findings import SyncResult, sync_findings
 from mldebt.store.ingest_tables import IncidentRow
+from mldebt.store.models import as_aware
 
 GROUPINGS = ("component", "category", "quarter")
 UNLINKED = "(unlinked)"
@@ -53,7 +54,7 @@ def incident_dict(row: IncidentRow) -> dict[str, Any]:
 
 
 def _iso(value: dt.datetime | None) -> str | None:
-    aware = incident_store.as_aware(value)
+    aware = as_aware(value)
     return aware.isoformat() if aware else None
 
 

@@ -21,9 +21,9 @@ from mldebt.ingest.common import Delivery, ParsedDelivery
 from mldebt.ingest.registry import adapter
 from mldebt.service.apply import apply_many, apply_parsed
 from mldebt.service.linker import Linker
-from mldebt.store import incidents as incident_store
 from mldebt.store import raw_events
 from mldebt.store.database import Store
+from mldebt.store.models import as_aware
 from mldebt.store.raw_events import ACCEPTED, DUPLICATE, FAILED, PARSED, REJECTED, RawEvent
 
 BACKFILL = "backfill (local file)"
@@ -85,7 +85,7 @@ def prepare(delivery: Delivery, secret: str | None, verification: str | None = N
     return Prepared(raw(ACCEPTED, verification, parsed=parsed), parsed=parsed)
 
 
-def store_batch(db: Connection, batch: Sequence[Prepared], now: dt.datetime | None = None) -> list[Outcome]:
+def store_batch(db: Connection, batch: Sequence[Prepared]) -> list[Outcome]:
     """Store a batch of deliveries in the caller's transaction: what a 2xx answer waits for.
 
     Two statements whatever the batch size: the delivery keys in one INSERT ... ON CONFLICT DO
@@ -102,7 +102,7 @@ def store_batch(db: Connection, batch: Sequence[Prepared], now: dt.datetime | No
             status = ACCEPTED if key in claimed else DUPLICATE
             claimed.discard(key)  # a second copy in the same batch is a duplicate
         statuses.append(status)
-    ids = raw_events.append_many(db, [item.raw for item in batch], [{"status": s, "parsed_at": None} for s in statuses])
+    ids = raw_events.append_many(db, [item.raw for item in batch], [{"status": s} for s in statuses])
     outcomes = []
     for raw_id, status, item in zip(ids, statuses, batch, strict=True):
         outcome = Outcome(raw_id, status, item.raw.delivery_id, item.error)
@@ -144,7 +144,7 @@ def apply_stored(db: Connection, outcomes: Sequence[Outcome], linker: Linker, no
 def write_batch(db: Connection, batch: Sequence[Prepared], linker: Linker, now: dt.datetime | None = None,
                 careful: bool = True) -> list[Outcome]:
     """Store a batch and apply it in the caller's transaction (CLI backfill, pulls, tests)."""
-    outcomes = store_batch(db, batch, now)
+    outcomes = store_batch(db, batch)
     apply_stored(db, outcomes, linker, now, careful)
     return outcomes
 
@@ -196,7 +196,7 @@ def replay(store: Store, linker: Linker, source: str | None = None,
         db = session.connection()
         for row in raw_events.events_to_replay(session, source, statuses, unapplied_only):
             delivery = Delivery(source=row.source, body=row.body, headers=dict(row.headers or {}),
-                                received_at=incident_store.as_aware(row.received_at) or now)
+                                received_at=as_aware(row.received_at) or now)
             try:
                 parsed = adapter(row.source).parse(delivery)
             except PayloadError as exc:

@@ -20,8 +20,8 @@ from mldebt.service.zigpoll_client import ZigpollClient
 from mldebt.settings import ZIGPOLL_API_KEY, ZIGPOLL_URL
 from mldebt.store import signals as signal_store
 from mldebt.store.database import Store
-from mldebt.store.incidents import as_aware
 from mldebt.store.ingest_tables import FeedbackRow
+from mldebt.store.models import as_aware
 from mldebt.store.raw_events import PARSED
 
 BATCH = 500

@@ -13,12 +13,12 @@ from typing import Any
 
 import httpx
 
-from mldebt.service.http_client import RetryingClient, UpstreamError, header_number
+from mldebt.service.http_client import ApiClient, RetryingClient, UpstreamError, header_number
 
 PAGE_LIMIT = 1000
 
 
-class ZigpollClient:
+class ZigpollClient(ApiClient):
     def __init__(self, base_url: str, api_key: str, bearer: bool = False,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         auth = f"Bearer {api_key}" if bearer else api_key
@@ -39,15 +39,6 @@ class ZigpollClient:
             if not page.get("hasNextPage") or not cursor:
                 return
             params["startCursor"] = cursor
-
-    def close(self) -> None:
-        self.client.close()
-
-    def __enter__(self) -> ZigpollClient:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
 
 
 def _retry_after(response: httpx.Response) -> float | None:

@@ -11,7 +11,6 @@ caller's transaction.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,12 +21,12 @@ from mldebt.domain.incident import IncidentSignal
 from mldebt.domain.incident_lifecycle import Outage, first_outage, transition
 from mldebt.store.bulk import insert_rows, member_of
 from mldebt.store.ingest_tables import IncidentIntervalRow, IncidentRow
+from mldebt.store.models import as_aware
 
 MAX_LINKS = 20
 INCIDENTS = IncidentRow.__table__
 OUTAGES = IncidentIntervalRow.__table__
 CHANGING = ("component", "links", "last_event_at", "resolved_at", "reopen_count")
-
 
 
 @functools.cache
@@ -53,12 +52,7 @@ _UPDATE_OUTAGE = (update(OUTAGES).where(OUTAGES.c.id == bindparam("b_id"))
                   .values(resolved_at=bindparam("b_resolved_at")))
 
 
-def aware(value: dt.datetime) -> dt.datetime:
-    """SQLite returns naive datetimes for timezone-aware columns; they are stored as UTC."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-
-
-@dataclass
+@dataclass(eq=False)
 class _Tracked:
     """An incident as the batch sees it: stored state plus what the batch changed."""
 
@@ -86,7 +80,7 @@ class IncidentBatch:
             if (row["source"], row["fingerprint"]) not in keys:
                 continue
             values = {name: row[name] for name in CHANGING}
-            values["last_event_at"] = aware(values["last_event_at"])
+            values["last_event_at"] = as_aware(values["last_event_at"])
             values["links"] = list(values["links"] or [])
             tracked = _Tracked(values=values, id=row["id"])
             self._tracked[(row["source"], row["fingerprint"])] = by_id[row["id"]] = tracked
@@ -95,9 +89,8 @@ class IncidentBatch:
         outages = connection.execute(_load_outages(connection.dialect.name), {"ids": sorted(by_id)})
         for outage_id, incident_id, opened_at, resolved_at in outages:
             tracked = by_id[incident_id]
-            if tracked.latest is None or aware(opened_at) > tracked.latest.opened_at:
-                tracked.latest = tracked.stored_latest = Outage(aware(opened_at),
-                                                                aware(resolved_at) if resolved_at else None)
+            if tracked.latest is None or as_aware(opened_at) > tracked.latest.opened_at:
+                tracked.latest = tracked.stored_latest = Outage(as_aware(opened_at), as_aware(resolved_at))
                 tracked.stored_latest_id = outage_id
 
     def apply(self, signal: IncidentSignal, component: str | None, category: str, link: str | None) -> str:
@@ -121,11 +114,7 @@ class IncidentBatch:
             values["links"] = [*values["links"], link]
         values["last_event_at"] = max(values["last_event_at"], signal.at)
         tracked.changed = True
-        if tracked.latest is None:  # an incident stored without outages (not written by mldebt)
-            result, tracked.latest = first_outage(signal)
-            tracked.new_outages.append(tracked.latest)
-            values["resolved_at"] = tracked.latest.resolved_at
-            return result
+        assert tracked.latest is not None, "an incident is always stored with its first outage"
         step = transition(tracked.latest, signal)
         if step.close_latest_at is not None:
             tracked.latest.resolved_at = values["resolved_at"] = step.close_latest_at
@@ -141,11 +130,11 @@ class IncidentBatch:
         """Insert new incidents, update changed ones, close and add outages: four statements at most.
         Called once per batch."""
         fresh = [t for t in self._tracked.values() if t.id is None]
+        stored = [t for t in self._tracked.values() if t.changed and t.id is not None]
         if fresh:
             ids = insert_rows(connection, INCIDENTS, [t.values for t in fresh], "id")
             for tracked, new_id in zip(fresh, ids, strict=True):
                 tracked.id = new_id
-        stored = [t for t in self._tracked.values() if t.changed and t not in fresh]
         if stored:
             connection.execute(_UPDATE_INCIDENT, [{"b_id": t.id, **{f"b_{n}": t.values[n] for n in CHANGING}}
                                                   for t in stored])

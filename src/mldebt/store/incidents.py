@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from mldebt.store.incident_batch import aware
 from mldebt.store.ingest_tables import IncidentIntervalRow, IncidentRow
+from mldebt.store.models import as_aware
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,8 @@ def intervals(session: Session, component: str | None = None, since: dt.datetime
     if since is not None:
         query = query.where(IncidentIntervalRow.opened_at >= since)
     return [IntervalRecord(incident.id, incident.source, incident.fingerprint, incident.component, incident.category,
-                           incident.title, incident.culprit, aware(interval.opened_at),
-                           aware(interval.resolved_at) if interval.resolved_at else None)
+                           incident.title, incident.culprit, as_aware(interval.opened_at),
+                           as_aware(interval.resolved_at))
             for interval, incident in session.execute(query)]
 
 
@@ -61,6 +61,3 @@ def list_incidents(session: Session, component: str | None = None, since: dt.dat
 def get_incident(session: Session, incident_id: int) -> IncidentRow | None:
     return session.get(IncidentRow, incident_id)
 
-
-def as_aware(value: dt.datetime | None) -> dt.datetime | None:
-    return None if value is None else aware(value)

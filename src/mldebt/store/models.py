@@ -10,7 +10,7 @@ Design choices:
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import (
     JSON,
@@ -26,6 +26,15 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+@overload
+def as_aware(value: dt.datetime) -> dt.datetime: ...
+@overload
+def as_aware(value: None) -> None: ...
+def as_aware(value: dt.datetime | None) -> dt.datetime | None:
+    """SQLite returns naive datetimes for timezone-aware columns; every one is stored as UTC."""
+    return value if value is None or value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 class Base(DeclarativeBase):

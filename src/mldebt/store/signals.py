@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from mldebt.domain.incident import FeedbackResponse, StoreEvent, Ticket
 from mldebt.store.bulk import insert_rows, member_of
-from mldebt.store.incident_batch import aware
 from mldebt.store.ingest_tables import FeedbackRow, IncidentRow, StoreEventRow, TicketRow
+from mldebt.store.models import as_aware
 
 TICKETS = TicketRow.__table__
 _INSERT_TICKET = insert(TICKETS)
@@ -46,7 +46,7 @@ class TicketBatch:
         for row_id, source, external_id, updated_at, component in rows:
             if (source, external_id) not in keys:
                 continue
-            self._stored[(source, external_id)] = {"id": row_id, "updated_at": aware(updated_at),
+            self._stored[(source, external_id)] = {"id": row_id, "updated_at": as_aware(updated_at),
                                                    "component": component}
 
     def apply(self, ticket: Ticket, component: str | None, category: str) -> bool:
