@@ -2,8 +2,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
+from mldebt.store.base import Base
 from mldebt.store.database import open_store
-from mldebt.store.models import Base
 
 
 def test_migrations_create_exactly_the_models(store):

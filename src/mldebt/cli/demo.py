@@ -11,8 +11,8 @@ from mldebt.cli.common import AS_OF_OPTION, out, parse_as_of, state
 from mldebt.cli.drift import print_drift
 from mldebt.cli.incidents import print_demo_events
 from mldebt.cli.scan_output import print_table
+from mldebt.demo.scenario import load_demo
 from mldebt.report.drift_html import render_drift_html
-from mldebt.service.demo import load_demo
 
 
 def demo(

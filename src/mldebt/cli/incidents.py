@@ -9,11 +9,11 @@ import typer
 from rich.table import Table
 
 from mldebt.cli.common import FORMAT_OPTION, SEVERITY_STYLE, OutputFormat, out, print_json, state
+from mldebt.demo.events import DemoEvents
 from mldebt.errors import UserInputError
 from mldebt.metrics.mttr import MttrResult
 from mldebt.metrics.recurring import RecurrencePolicy
 from mldebt.service import incidents as service
-from mldebt.service.demo_ingest import DemoEvents
 from mldebt.service.linker import load_linker
 from mldebt.service.signals import component_signals
 

@@ -19,8 +19,8 @@ from typer.core import TyperGroup
 from mldebt.cli.common import FORMAT_OPTION, OutputFormat, err, out, print_json, state
 from mldebt.errors import UserInputError
 from mldebt.ingest.registry import SOURCE_NAMES
+from mldebt.integrations.bigcommerce import BigCommerceClient
 from mldebt.service.backfill import backfill
-from mldebt.service.bigcommerce_client import BigCommerceClient
 from mldebt.service.incidents import sync_recurring
 from mldebt.service.ingest import replay
 from mldebt.service.linker import load_linker

@@ -16,10 +16,10 @@ from mldebt.metrics.recurring import SOURCE, Occurrence, RecurrencePolicy, recur
 from mldebt.service.linker import Linker
 from mldebt.store import incidents as incident_store
 from mldebt.store import signals as signal_store
+from mldebt.store.base import as_aware
 from mldebt.store.database import Store
 from mldebt.store.findings import SyncResult, sync_findings
 from mldebt.store.ingest_tables import IncidentRow
-from mldebt.store.models import as_aware
 
 GROUPINGS = ("component", "category", "quarter")
 UNLINKED = "(unlinked)"

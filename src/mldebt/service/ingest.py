@@ -22,8 +22,8 @@ from mldebt.ingest.registry import adapter
 from mldebt.service.apply import apply_many, apply_parsed
 from mldebt.service.linker import Linker
 from mldebt.store import raw_events
+from mldebt.store.base import as_aware
 from mldebt.store.database import Store
-from mldebt.store.models import as_aware
 from mldebt.store.raw_events import ACCEPTED, DUPLICATE, FAILED, PARSED, REJECTED, RawEvent
 
 BACKFILL = "backfill (local file)"

@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from mldebt.ingest.common import Delivery
-from mldebt.service.bigcommerce_client import BigCommerceClient
+from mldebt.integrations.bigcommerce import BigCommerceClient
+from mldebt.integrations.zigpoll import ZigpollClient
 from mldebt.service.ingest import PULLED, receive
 from mldebt.service.linker import Linker
-from mldebt.service.zigpoll_client import ZigpollClient
 from mldebt.settings import ZIGPOLL_API_KEY, ZIGPOLL_URL
 from mldebt.store import signals as signal_store
+from mldebt.store.base import as_aware
 from mldebt.store.database import Store
 from mldebt.store.ingest_tables import FeedbackRow
-from mldebt.store.models import as_aware
 from mldebt.store.raw_events import PARSED
 
 BATCH = 500

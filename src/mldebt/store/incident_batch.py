@@ -19,9 +19,9 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 
 from mldebt.domain.incident import IncidentSignal
 from mldebt.domain.incident_lifecycle import Outage, first_outage, transition
+from mldebt.store.base import as_aware
 from mldebt.store.bulk import insert_rows, member_of
 from mldebt.store.ingest_tables import IncidentIntervalRow, IncidentRow
-from mldebt.store.models import as_aware
 
 MAX_LINKS = 20
 INCIDENTS = IncidentRow.__table__

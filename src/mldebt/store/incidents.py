@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from mldebt.store.base import as_aware
 from mldebt.store.ingest_tables import IncidentIntervalRow, IncidentRow
-from mldebt.store.models import as_aware
 
 
 @dataclass(frozen=True)

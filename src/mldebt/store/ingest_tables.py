@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -28,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mldebt.store.models import Base
+from mldebt.store.base import Base, UtcDateTime
 
 
 class RawEventRow(Base):
@@ -43,12 +42,12 @@ class RawEventRow(Base):
     delivery_id: Mapped[str | None] = mapped_column(String(200))
     headers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     body: Mapped[bytes] = mapped_column(LargeBinary)
-    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     verification: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(10))
     kind: Mapped[str | None] = mapped_column(String(100))
     error: Mapped[str | None] = mapped_column(Text)
-    parsed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    parsed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
 
 class DeliveryKeyRow(Base):
@@ -75,10 +74,10 @@ class IncidentRow(Base):
     level: Mapped[str | None] = mapped_column(String(30))
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     links: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    opened_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    opened_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
-    last_event_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_event_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
     intervals: Mapped[list[IncidentIntervalRow]] = relationship(
         back_populates="incident", order_by="IncidentIntervalRow.opened_at")
@@ -89,8 +88,8 @@ class IncidentIntervalRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
-    opened_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
-    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    opened_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), index=True)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
     incident: Mapped[IncidentRow] = relationship(back_populates="intervals")
 
@@ -112,8 +111,8 @@ class TicketRow(Base):
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     order_id: Mapped[str | None] = mapped_column(String(50))
     order_total: Mapped[float | None] = mapped_column(Float)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
 class FeedbackRow(Base):
@@ -130,7 +129,7 @@ class FeedbackRow(Base):
     order_value: Mapped[float | None] = mapped_column(Float)
     component: Mapped[str | None] = mapped_column(String(100), index=True)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
 class StoreEventRow(Base):
@@ -146,7 +145,7 @@ class StoreEventRow(Base):
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     order_total: Mapped[float | None] = mapped_column(Float)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
 class ApiTokenRow(Base):
@@ -158,5 +157,5 @@ class ApiTokenRow(Base):
     name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(10))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)

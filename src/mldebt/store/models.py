@@ -10,13 +10,12 @@ Design choices:
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, overload
+from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -25,20 +24,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-
-@overload
-def as_aware(value: dt.datetime) -> dt.datetime: ...
-@overload
-def as_aware(value: None) -> None: ...
-def as_aware(value: dt.datetime | None) -> dt.datetime | None:
-    """SQLite returns naive datetimes for timezone-aware columns; every one is stored as UTC."""
-    return value if value is None or value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-
-
-class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+from mldebt.store.base import Base, UtcDateTime
 
 
 class ComponentRow(Base):
@@ -59,9 +47,9 @@ class ComponentRow(Base):
     spec: Mapped[dict[str, Any]] = mapped_column(JSON)
     spec_hash: Mapped[str] = mapped_column(String(64))
     catalog_file: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
     changes: Mapped[list[ChangeRow]] = relationship(back_populates="component", order_by="ChangeRow.date")
 
@@ -91,7 +79,7 @@ class ComponentEventRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     component_id: Mapped[int] = mapped_column(ForeignKey("components.id", ondelete="CASCADE"), index=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     action: Mapped[str] = mapped_column(String(20))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
@@ -116,8 +104,8 @@ class FindingRow(Base):
     line: Mapped[int | None] = mapped_column(Integer)
     effort_minutes: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(10), default="open")
-    first_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    fixed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    first_seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    fixed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
 
 class ScanRunRow(Base):
@@ -127,7 +115,7 @@ class ScanRunRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     scope: Mapped[str] = mapped_column(Text, index=True)
-    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     files: Mapped[int] = mapped_column(Integer)
     lines: Mapped[int] = mapped_column(Integer)
     findings: Mapped[int] = mapped_column(Integer)
@@ -150,7 +138,7 @@ class PipelineTestReportRow(Base):
     component: Mapped[str | None] = mapped_column(String(100), index=True)
     source_file: Mapped[str] = mapped_column(Text)
     digest: Mapped[str] = mapped_column(String(64))
-    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     tests: Mapped[int | None] = mapped_column(Integer)
     failures: Mapped[int | None] = mapped_column(Integer)
     errors: Mapped[int | None] = mapped_column(Integer)
@@ -173,7 +161,7 @@ class DriftRunRow(Base):
     component: Mapped[str] = mapped_column(String(100))
     reference: Mapped[str] = mapped_column(Text)
     current: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     dataset_drift: Mapped[bool] = mapped_column(Boolean)
     drift_share: Mapped[float] = mapped_column(Float)
     drifted_columns: Mapped[list[Any]] = mapped_column(JSON, default=list)
@@ -192,8 +180,8 @@ class RetrainRequestRow(Base):
     mode: Mapped[str] = mapped_column(String(10))
     target: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     outcome: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 

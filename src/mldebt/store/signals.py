@@ -10,9 +10,9 @@ from sqlalchemy import Connection, Select, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from mldebt.domain.incident import FeedbackResponse, StoreEvent, Ticket
+from mldebt.store.base import as_aware
 from mldebt.store.bulk import insert_rows, member_of
 from mldebt.store.ingest_tables import FeedbackRow, IncidentRow, StoreEventRow, TicketRow
-from mldebt.store.models import as_aware
 
 TICKETS = TicketRow.__table__
 _INSERT_TICKET = insert(TICKETS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from mldebt.store.models import Base
+from mldebt.store.base import Base
 
 config = context.config
 engine = config.attributes["engine"]

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
+from mldebt.demo.drift_data import run_demo_drift
+from mldebt.demo.events import DemoEvents, load_demo_events
+from mldebt.demo.scan import scan_demo
 from mldebt.errors import NotFoundError
 from mldebt.service.catalog import CatalogImport, ComponentStatus, import_catalog, list_catalog
-from mldebt.service.demo_drift import run_demo_drift
-from mldebt.service.demo_ingest import DemoEvents, load_demo_events
-from mldebt.service.demo_scan import scan_demo
 from mldebt.service.drift import DriftOutcome
 from mldebt.service.scan import ScanReport
 from mldebt.store.database import Store

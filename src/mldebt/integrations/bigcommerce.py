@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from mldebt.ingest.bigcommerce import order_total
-from mldebt.service.http_client import ApiClient, RetryingClient, UpstreamError, header_number
+from mldebt.integrations.http_client import ApiClient, RetryingClient, UpstreamError, header_number
 
 PAGE_LIMIT = 250
 

@@ -8,13 +8,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from mldebt.ingest.common import Delivery
-from mldebt.service.bigcommerce_client import BigCommerceClient
+from mldebt.integrations.bigcommerce import BigCommerceClient
+from mldebt.integrations.zigpoll import ZigpollClient
 from mldebt.service.catalog import require_catalog
 from mldebt.service.ingest import receive
 from mldebt.service.linker import Linker
 from mldebt.service.pull import fill_order_totals, pull_poll
 from mldebt.service.signals import component_signals
-from mldebt.service.zigpoll_client import ZigpollClient
 from mldebt.store.ingest_tables import FeedbackRow
 from mldebt.web.app import create_app
 from tests.support.fake_vendors import BigCommerceHandler, FakeServer, ZigpollHandler

@@ -2,8 +2,8 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from mldebt.service.demo import scenario_dir
-from mldebt.service.demo_ingest import load_demo_events
+from mldebt.demo.events import load_demo_events
+from mldebt.demo.scenario import scenario_dir
 from mldebt.store.ingest_tables import IncidentRow, RawEventRow
 
 
