@@ -10,6 +10,9 @@ import os
 import tomllib
 from dataclasses import dataclass
 
+from mldebt.errors import MldebtError
+from mldebt.input_files import read_input_bytes
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -32,11 +35,13 @@ class Setting:
 
 
 def _settings_file() -> dict[str, object]:
-    """The TOML settings file (keys are setting names); empty when absent or unreadable."""
+    """The TOML settings file (keys are setting names); empty when absent or unreadable.
+
+    Read through `read_input_bytes`: a settings path naming a FIFO or `/dev/zero` must not hang.
+    """
     try:
-        with open(SETTINGS_FILE.value(), "rb") as handle:
-            return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError):
+        return tomllib.loads(read_input_bytes(SETTINGS_FILE.value()).decode("utf-8"))
+    except (MldebtError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return {}
 
 

@@ -1,4 +1,6 @@
+import datetime as dt
 import textwrap
+import time
 from pathlib import Path
 
 import jsonschema
@@ -8,6 +10,7 @@ from ruamel.yaml import YAML
 from mldebt.domain.component import catalog_json_schema
 from mldebt.inventory.loader import load_catalog_file, load_catalog_text
 from mldebt.inventory.starter import starter_catalog
+from tests.support.cli import enter_tmp, run
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "storefront" / "mldebt.yaml"
@@ -93,7 +96,7 @@ def test_errors_in_several_components_and_sources_are_all_reported():
     assert problems(text) == [
         "inv.yaml:3:12: bad name 'Bad Name': expected a lowercase slug (letters, digits, '.', '_', '-') "
         "(components[0].name)",
-        "inv.yaml:4:49: Input should be greater than 0 (got 0) (components[1].retrain_every_days)",
+        "inv.yaml:4:49: out of range 0: expected at least 1 (components[1].retrain_every_days)",
         "inv.yaml:4:52: mode 'auto' needs a command or a webhook (components[1].retrain)",
         "inv.yaml:7:40: unknown component 'nope' in sources.sentry (sources.sentry[0].component)",
         "inv.yaml:8:3: unknown value 'jira': expected 'sentry', 'alertmanager', 'zendesk', 'zigpoll', 'bigcommerce' "
@@ -176,3 +179,79 @@ def _dates_to_strings(node):
     if isinstance(node, list):
         return [_dates_to_strings(v) for v in node]
     return node.isoformat() if hasattr(node, "isoformat") else node
+
+
+def _laughs(levels: int) -> str:
+    """A "billion laughs" document: each level is ten aliases of the one before."""
+    lines = ["version: 1", "components: []", 'scan: {l0: &l0 ["lol", "lol", "lol", "lol", "lol"]}']
+    for i in range(1, levels + 1):
+        lines.append(f"drift{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 10) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def test_billion_laughs_is_refused_at_once_at_the_first_alias():
+    started = time.monotonic()
+    assert problems(_laughs(9)) == [
+        'inv.yaml:4:14: YAML aliases expand to more than 10,000 extra nodes (6,790,123,440): refused '
+        '(nested aliases, a "billion laughs" document?)']
+    assert time.monotonic() - started < 2
+
+
+def test_recursive_alias_and_deep_nesting_are_one_problem_each():
+    assert problems("version: 1\nscan: &a {me: *a}\n") == [
+        "inv.yaml:2:15: YAML alias refers to itself (a recursive structure)"]
+    assert problems("version: 1\nscan: " + "[" * 150 + "]" * 150 + "\n") == [
+        "inv.yaml:2:106: YAML syntax error: nested deeper than 100 levels"]
+
+
+def test_a_few_shared_defaults_through_aliases_still_load():
+    text = ("version: 1\ncomponents:\n  - &base {name: a, kind: service, owner: ops}\n"
+            "  - {<<: *base, name: b}\n")
+    loaded = load_catalog_text(text)
+    assert loaded.problems == []
+    assert [(c.name, c.owner) for c in loaded.catalog.components] == [("a", "ops"), ("b", "ops")]
+
+
+def test_billion_laughs_through_the_cli_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
+    enter_tmp(tmp_path, monkeypatch)
+    (tmp_path / "mldebt.yaml").write_text(_laughs(9))
+    code, out, err = run(capsys, "catalog", "import")
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        "error: mldebt.yaml has 1 error(s); run `mldebt catalog validate mldebt.yaml`: mldebt.yaml:4:14: "
+        "YAML aliases expand to more than 10,000 extra nodes (6,790,123,440): refused "
+        '(nested aliases, a "billion laughs" document?)']
+
+
+def test_numbers_dates_and_metrics_out_of_range_are_located_errors():
+    text = """\
+    version: 1
+    components:
+      - name: m
+        kind: model
+        retrain_every_days: 99999999999999999999999
+        trained_at: 9999-12-31
+        metrics:
+          auc: {value: .nan, min: -.inf, max: 1}
+        changes:
+          - {version: "1", date: 1900-01-01, kind: retrain, description: x}
+          - {version: "2", date: 2026-11-27, kind: retrain, description: tomorrow somewhere east of UTC}
+    """
+    loaded = load_catalog_text(textwrap.dedent(text), "inv.yaml", today=dt.date(2026, 11, 26))
+    assert [str(p) for p in loaded.problems] == [
+        "inv.yaml:5:25: out of range 99999999999999999999999: expected at most 3650 (components[0].retrain_every_days)",
+        "inv.yaml:6:17: date 9999-12-31 is in the future (today is 2026-11-26) (components[0].trained_at)",
+        "inv.yaml:8:20: expected a finite number, got nan (components[0].metrics.auc.value)",
+        "inv.yaml:8:31: expected a finite number, got -inf (components[0].metrics.auc.min)",
+        "inv.yaml:10:30: date 1900-01-01 is before 1970-01-01 (components[0].changes[0].date)",
+    ]
+
+
+def test_out_of_range_retrain_interval_is_refused_by_import_not_an_overflow(tmp_path, monkeypatch, capsys):
+    enter_tmp(tmp_path, monkeypatch)
+    (tmp_path / "mldebt.yaml").write_text(
+        "version: 1\ncomponents:\n  - {name: m, kind: model, trained_at: 2026-01-01, "
+        "retrain_every_days: 99999999999999999999999}\n")
+    assert run(capsys, "catalog", "import") == (2, "", (
+        "error: mldebt.yaml has 1 error(s); run `mldebt catalog validate mldebt.yaml`: mldebt.yaml:3:72: "
+        "out of range 99999999999999999999999: expected at most 3650 (components[0].retrain_every_days)\n"))

@@ -20,6 +20,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from mldebt.errors import UserInputError
+from mldebt.input_files import require_regular_file
 
 COLUMN_TYPES = ("numeric", "categorical", "boolean", "datetime", "text")
 DECLARED_TYPES = {"numeric": "numeric", "integer": "numeric", "float": "numeric", "categorical": "categorical",
@@ -30,8 +31,9 @@ TEXT_MIN_WORDS = 4.0  # strings averaging at least this many words are free text
 def read_table(path: Path | str) -> pa.Table:
     """A CSV or Parquet file as an Arrow table; a one-line UserInputError when it cannot be read."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise UserInputError(f"no such file: {path}")
+    require_regular_file(path)  # a directory, device or FIFO is named, not read forever
     suffix = path.suffix.lower()
     try:
         if suffix in (".parquet", ".pq"):

@@ -7,6 +7,7 @@ where the user typed the bad value. Schema errors and cross-component problems c
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,11 +17,14 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.composer import MaxDepthExceededError
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
 
 from mldebt.domain.catalog_rules import CatalogProblem, check_components
 from mldebt.domain.component import Catalog, Component, Lifecycle, SourceRule
+from mldebt.input_files import MAX_INPUT_BYTES, read_input_bytes
+from mldebt.inventory.yaml_limits import MAX_DEPTH, AliasExpansionError, BoundedComposer
 
 COMPONENT_KINDS = ("model", "dataset", "service", "pipeline", "feature")
 _COMPONENT: TypeAdapter[Any] = TypeAdapter(Component)
@@ -68,16 +72,28 @@ class _DatesAsText(RoundTripConstructor):
 _DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
 
 
-def load_catalog_text(text: str, file: str = "mldebt.yaml") -> LoadedCatalog:
-    """Parse and validate catalog text; never raises for bad content."""
+def load_catalog_text(text: str, file: str = "mldebt.yaml", today: dt.date | None = None) -> LoadedCatalog:
+    """Parse and validate catalog text; never raises for bad content.
+
+    `today` (default: today in UTC) bounds dates: a `trained_at` or change after tomorrow is an error.
+    """
+    context = {"today": today} if today is not None else None
     yaml = YAML(typ="rt")
     yaml.Constructor = _DatesAsText
+    yaml.Composer = BoundedComposer
+    yaml.max_depth = MAX_DEPTH
     try:
         document = yaml.load(text)
+    except AliasExpansionError as exc:
+        mark = exc.problem_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        return LoadedCatalog(file, None, [LocatedProblem(file, line, col, "", str(exc.problem), code="yaml_aliases")])
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         reason = " ".join(str(part) for part in (exc.problem, exc.context) if part)
+        if isinstance(exc, MaxDepthExceededError):
+            reason = f"nested deeper than {MAX_DEPTH} levels"
         return LoadedCatalog(file, None, [LocatedProblem(file, line, col, "", f"YAML syntax error: {reason}",
                                                          code="yaml_syntax")])
     if not isinstance(document, CommentedMap):
@@ -88,13 +104,13 @@ def load_catalog_text(text: str, file: str = "mldebt.yaml") -> LoadedCatalog:
     shell = {**plain, "components": []} if isinstance(raw_components, list) else plain
     problems: list[LocatedProblem] = []
     try:
-        Catalog.model_validate(shell)
+        Catalog.model_validate(shell, context=context)
     except ValidationError as exc:
         problems += [_locate_pydantic(file, document, err) for err in exc.errors()]
     valid: list[tuple[int, Any]] = []  # valid components, and readable parts of invalid ones
     invalid_names: dict[int, str] = {}
     for i, raw in enumerate(raw_components if isinstance(raw_components, list) else []):
-        component, errors = _validate_component(raw)
+        component, errors = _validate_component(raw, context)
         problems += [_locate_pydantic(file, document, {**err, "loc": ("components", i, *err["loc"])})
                      for err in errors]
         partial = component if component is not None else _partial(raw)
@@ -104,15 +120,15 @@ def load_catalog_text(text: str, file: str = "mldebt.yaml") -> LoadedCatalog:
             invalid_names[i] = raw["name"]
     sources = _valid_sources(plain.get("sources"))
     problems += [_locate(file, document, p) for p in check_components(valid, sources, invalid_names)]
-    catalog = Catalog.model_validate(plain) if not any(p.code not in _NON_SCHEMA for p in problems) else None
+    catalog = Catalog.model_validate(plain, context=context) if not any(p.code not in _NON_SCHEMA for p in problems) else None
     return LoadedCatalog(file, catalog, _sorted_unique(problems))
 
 
-def _validate_component(raw: Any) -> tuple[Any, list[Any]]:
+def _validate_component(raw: Any, context: dict[str, Any] | None) -> tuple[Any, list[Any]]:
     """(component or None, pydantic errors). A misspelt kind (`modle`) is reported, then the
     component is validated as the kind it most resembles, so its other mistakes show up too."""
     try:
-        return _COMPONENT.validate_python(raw), []
+        return _COMPONENT.validate_python(raw, context=context), []
     except ValidationError as exc:
         errors = list(exc.errors())
     tag_errors = [e for e in errors if e["type"] == "union_tag_invalid"]
@@ -121,7 +137,7 @@ def _validate_component(raw: Any) -> tuple[Any, list[Any]]:
         return None, errors
     errors = [{**e, "ctx": {**e["ctx"], "guess": guess[0]}} for e in tag_errors]
     try:
-        _COMPONENT.validate_python({**raw, "kind": guess[0]})
+        _COMPONENT.validate_python({**raw, "kind": guess[0]}, context=context)
     except ValidationError as exc:
         errors += exc.errors()
     return None, errors
@@ -158,11 +174,16 @@ def _valid_sources(raw: Any) -> dict[str, list[SourceRule]]:
 
 
 def load_catalog_file(path: Path) -> LoadedCatalog:
-    """Read a file; an unreadable file is one problem at line 1."""
+    """Read a file; text that is not UTF-8 is one problem at line 1.
+
+    A directory, a device, a FIFO or a file over 5 MiB is not an inventory at all: that raises a
+    one-line `UserInputError` naming the file (see `mldebt.input_files`).
+    """
+    data = read_input_bytes(path, MAX_INPUT_BYTES)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        reason = str(exc)
         return LoadedCatalog(str(path), None, [LocatedProblem(str(path), 1, 1, "", f"cannot read file: {reason}",
                                                               code="unreadable")])
     return load_catalog_text(text, str(path))
@@ -269,6 +290,13 @@ def _explain(err: Any) -> str:
         if err["loc"][-1] == "webhook":
             return f"bad webhook {value!r}: expected an http(s) URL"
         return f"bad name {value!r}: expected a lowercase slug (letters, digits, '.', '_', '-')"
+    if kind in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
+        bound = {"less_than_equal": "at most", "greater_than_equal": "at least", "less_than": "less than",
+                 "greater_than": "more than"}[kind]
+        limit = next(iter(err.get("ctx", {}).values()), "?")
+        return f"out of range {value!r}: expected {bound} {limit}"
+    if kind == "finite_number":
+        return f"expected a finite number, got {value!r}"
     if kind == "value_error":
         return msg.removeprefix("Value error, ")
     shown = f" (got {value!r})" if value is not None and not isinstance(value, dict | list) else ""

@@ -17,6 +17,7 @@ from typing import Any
 from mldebt.errors import NotFoundError, UserInputError
 from mldebt.ingest.common import Delivery
 from mldebt.ingest.registry import SOURCE_NAMES
+from mldebt.input_files import MAX_REPORT_BYTES, read_input_bytes
 from mldebt.service.ingest import BACKFILL, receive
 from mldebt.service.linker import Linker
 from mldebt.store.database import Store
@@ -39,9 +40,9 @@ class BackfillResult:
 
 def read_records(path: Path) -> Iterator[tuple[int, bytes, dict[str, str]]]:
     """(line or index, body bytes, headers) per record; unparseable NDJSON lines come through as raw bytes."""
-    if not path.is_file():
+    if not path.exists():
         raise NotFoundError(f"no such file: {path}")
-    raw = path.read_bytes()
+    raw = read_input_bytes(path, MAX_REPORT_BYTES)
     try:
         document = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError):

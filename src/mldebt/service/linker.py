@@ -18,6 +18,7 @@ from mldebt.domain.feedback import score_answer
 from mldebt.domain.incident import Category
 from mldebt.domain.linking import link
 from mldebt.errors import UserInputError
+from mldebt.input_files import read_input_text
 from mldebt.service.catalog import require_catalog
 from mldebt.settings import CATALOG_FILE, CATEGORY_RULES_FILE, FEEDBACK_SCORES_FILE
 
@@ -56,7 +57,7 @@ def load_linker(catalog_path: Path | None = None, required: bool = False) -> Lin
     scores_file = FEEDBACK_SCORES_FILE.value()
     if scores_file:
         extras["poll_scores"] = _read_json(Path(scores_file), FEEDBACK_SCORES_FILE.env)
-    if not path.is_file():
+    if not path.exists():
         if required:
             raise UserInputError(f"no inventory file at {path}: the sources rules that link events come from it")
         return Linker(**extras)
@@ -65,6 +66,6 @@ def load_linker(catalog_path: Path | None = None, required: bool = False) -> Lin
 
 def _read_json(path: Path, env: str) -> Any:
     try:
-        return json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
+        return json.loads(read_input_text(path))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UserInputError(f"{env}={path}: cannot read JSON ({exc})") from None

@@ -12,6 +12,7 @@ from typing import Any
 from mldebt.domain.component import Catalog
 from mldebt.domain.finding import Finding, Severity
 from mldebt.errors import NotFoundError, UserInputError
+from mldebt.input_files import read_input_text
 from mldebt.scan.baseline import baseline_document, parse_baseline
 from mldebt.scan.config import ConfigError, ScanConfig
 from mldebt.scan.engine import SOURCE, scan_tree
@@ -87,10 +88,10 @@ def scan_config(catalog: Catalog | None, **overrides: Any) -> ScanConfig:
 
 
 def read_baseline(path: Path) -> set[str]:
-    if not path.is_file():
+    if not path.exists():
         raise NotFoundError(f"no baseline file at {path} (create one with --write-baseline)")
     try:
-        return parse_baseline(path.read_text(encoding="utf-8"))
+        return parse_baseline(read_input_text(path))
     except ValueError as exc:
         raise UserInputError(f"{path}: {exc}") from None
 

@@ -15,6 +15,7 @@ from typing import Any
 from mldebt.errors import NotFoundError, UserInputError
 from mldebt.ingest.cobertura import parse_cobertura
 from mldebt.ingest.junit import ReportError, parse_junit
+from mldebt.input_files import MAX_REPORT_BYTES, read_input_bytes
 from mldebt.scan.components import glob_regex
 from mldebt.service.catalog import require_catalog
 from mldebt.store.database import Store
@@ -35,9 +36,9 @@ class RecordedReport:
 
 
 def _read(path: Path) -> bytes:
-    if not path.is_file():
+    if not path.exists():
         raise NotFoundError(f"no report file at {path}")
-    return path.read_bytes()
+    return read_input_bytes(path, MAX_REPORT_BYTES)
 
 
 def _digest(data: bytes, component: str | None) -> str:
@@ -67,7 +68,7 @@ def record_coverage(store: Store, path: Path, component: str | None = None, cata
         report = parse_cobertura(data)
     except ReportError as exc:
         raise UserInputError(f"{path}: {exc}") from None
-    if component is not None and catalog_file is not None and catalog_file.is_file():
+    if component is not None and catalog_file is not None and catalog_file.exists():
         found = require_catalog(catalog_file).by_name().get(component)
         if found is None:
             raise NotFoundError(f"no component {component!r} in {catalog_file}")
