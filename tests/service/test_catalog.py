@@ -1,4 +1,5 @@
 import datetime as dt
+import json
 import shutil
 import textwrap
 from pathlib import Path
@@ -6,10 +7,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import MetaData, select
 
+from mldebt.demo.scenario import load_demo
 from mldebt.errors import CatalogInvalidError, NotFoundError
+from mldebt.inventory.starter import starter_catalog
 from mldebt.service.catalog import import_catalog, list_catalog, validate_catalog
 from mldebt.store.components import component_changes, component_events
 from mldebt.store.models import FindingRow
+from tests.support.cli import enter_tmp, run
 
 AS_OF = dt.date(2026, 11, 25)
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "storefront"
@@ -135,3 +139,60 @@ def test_cycles_are_imported_as_findings(store, tmp_path):
 def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(NotFoundError, match=r"no inventory file at .*mldebt init"):
         validate_catalog(tmp_path / "nope.yaml")
+
+
+def _inventory(path: Path, *names: str) -> Path:
+    body = "".join(f"  - {{name: {n}, kind: service, owner: ops}}\n" for n in names)
+    return write(path, "version: 1\ncomponents:\n" + body if names else "version: 1\ncomponents: []\n")
+
+
+def test_import_retires_only_what_left_the_same_file(store, tmp_path):
+    (tmp_path / "a").mkdir()
+    team_a = _inventory(tmp_path / "a" / "mldebt.yaml", "x", "y")
+    team_b = _inventory(tmp_path / "b.yaml", "z")
+    import_catalog(store, team_a, AS_OF)
+    assert import_catalog(store, team_b, AS_OF).components.retired == []
+    _inventory(team_a, "x")
+    assert import_catalog(store, team_a, AS_OF).components.retired == ["y"]
+    assert [c.name for c in list_catalog(store, AS_OF)] == ["x", "z"]
+    with store.session() as s:
+        (retired,) = [e for e in component_events(s, "y") if e.action == "retired"]
+        assert retired.detail == {"reason": "no longer in the inventory file", "file": str(team_a.resolve())}
+
+
+def test_component_named_in_a_second_file_moves_to_it(store, tmp_path):
+    first = _inventory(tmp_path / "first.yaml", "x", "y")
+    second = _inventory(tmp_path / "second.yaml", "y")
+    import_catalog(store, first, AS_OF)
+    assert import_catalog(store, second, AS_OF).components.updated == ["y"]
+    _inventory(first, "x")
+    assert import_catalog(store, first, AS_OF).components.retired == []  # y belongs to second.yaml now
+    assert import_catalog(store, _inventory(second, "w"), AS_OF).components.retired == ["y"]
+    with store.session() as s:
+        assert [(e.action, e.detail.get("fields")) for e in component_events(s, "y")][:2] == [
+            ("added", None), ("updated", ["catalog_file"])]
+
+
+def test_starter_inventory_imported_after_the_demo_retires_nothing(store, tmp_path):
+    demo = load_demo(store, AS_OF)
+    demo_names = [c.name for c in demo.components]
+    starter = write(tmp_path / "mldebt.yaml", starter_catalog())
+    result = import_catalog(store, starter, AS_OF)
+    assert (result.components.retired, sorted(result.components.added)) == ([], ["reviews-dataset", "sentiment-model"])
+    assert sorted(c.name for c in list_catalog(store, AS_OF)) == sorted([*demo_names, "reviews-dataset",
+                                                                         "sentiment-model"])
+
+
+def test_import_output_names_the_retired_components(tmp_path, monkeypatch, capsys):
+    enter_tmp(tmp_path, monkeypatch)
+    _inventory(tmp_path / "mldebt.yaml", "x", "y", "z")
+    assert run(capsys, "catalog", "import")[0] == 0
+    _inventory(tmp_path / "mldebt.yaml", "x")
+    code, out, _ = run(capsys, "catalog", "import")
+    assert code == 0
+    assert out.splitlines()[:2] == [
+        "Imported mldebt.yaml: 0 added, 0 updated, 1 unchanged, 2 retired, 0 restored, 0 change-log entries added",
+        "Retired (no longer in mldebt.yaml): y, z"]
+    _inventory(tmp_path / "mldebt.yaml")
+    code, out, _ = run(capsys, "catalog", "import", "--format", "json")
+    assert (code, json.loads(out)["components"]["retired"]) == (0, ["x"])

@@ -82,7 +82,7 @@ def validate(file: Path = FILE_ARGUMENT, fmt: OutputFormat = FORMAT_OPTION) -> N
 @app.command("import")
 def import_(ctx: typer.Context, file: Path = FILE_ARGUMENT, fmt: OutputFormat = FORMAT_OPTION,
             as_of: str = AS_OF_OPTION) -> None:
-    """Load the inventory into the store (idempotent); components gone from the file are retired.
+    """Load the inventory into the store (idempotent); components gone from this file are retired.
 
     Example:
 
@@ -100,6 +100,8 @@ def print_import(result: CatalogImport) -> None:
     out.print(f"Imported {result.file}: {len(c.added)} added, {len(c.updated)} updated, {len(c.unchanged)} unchanged, "
               f"{len(c.retired)} retired, {len(c.restored)} restored, {c.changes_added} change-log entries added",
               highlight=False)
+    if c.retired:
+        out.print(f"Retired (no longer in {result.file}): {', '.join(c.retired)}", markup=False, highlight=False)
     f = result.findings
     out.print(f"Health findings: {len(result.health)} open ({len(f.new)} new, {len(f.reopened)} reopened, "
               f"{len(f.fixed)} fixed since the last import)", highlight=False)

@@ -120,7 +120,8 @@ def load_catalog_text(text: str, file: str = "mldebt.yaml", today: dt.date | Non
             invalid_names[i] = raw["name"]
     sources = _valid_sources(plain.get("sources"))
     problems += [_locate(file, document, p) for p in check_components(valid, sources, invalid_names)]
-    catalog = Catalog.model_validate(plain, context=context) if not any(p.code not in _NON_SCHEMA for p in problems) else None
+    schema_valid = not any(p.code not in _NON_SCHEMA for p in problems)
+    catalog = Catalog.model_validate(plain, context=context) if schema_valid else None
     return LoadedCatalog(file, catalog, _sorted_unique(problems))
 
 

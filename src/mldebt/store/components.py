@@ -1,8 +1,13 @@
-"""Component repository: idempotent upsert of an inventory, retiring what left it.
+"""Component repository: idempotent upsert of an inventory, retiring what left *that* file.
 
 Running the same import twice changes nothing: a component row is only written when the hash
 of its specification changes, change-log entries are keyed by (version, date, kind), and
 events are recorded only for real changes.
+
+Each row remembers the inventory file it came from (`catalog_file`, the file's resolved path as
+the service layer hands it over). An import retires only the components that left the file being
+imported: another team's file, or the demo, keep theirs. A component named in a second file
+moves to it (an `updated` event naming `catalog_file`), so one name has one owner file.
 """
 
 from __future__ import annotations
@@ -68,7 +73,8 @@ _COPIED = ("kind", "owner", "lifecycle", "description", "version", "customer_fac
 def upsert_components(
     session: Session, records: Sequence[ComponentRecord], catalog_file: str, now: dt.datetime
 ) -> ImportResult:
-    """Make the stored inventory match `records`; components absent from them are retired."""
+    """Make the stored components of `catalog_file` match `records`; those of that file that are
+    absent from them are retired. Components of other files (and rows without a file) are left alone."""
     result = ImportResult()
     rows = session.scalars(select(ComponentRow).options(selectinload(ComponentRow.changes)))
     existing = {row.name: row for row in rows}
@@ -87,8 +93,10 @@ def upsert_components(
                 row.retired_at = None
                 _event(session, row, now, "restored", {})
                 result.restored.append(record.name)
-            if row.spec_hash != digest:
+            if row.spec_hash != digest or row.catalog_file != catalog_file:
                 changed = sorted(k for k in _COPIED if k != "spec" and getattr(row, k) != getattr(record, k))
+                if row.catalog_file != catalog_file:
+                    changed = sorted([*changed, "catalog_file"])
                 for key in _COPIED:
                     setattr(row, key, getattr(record, key))
                 row.spec_hash, row.catalog_file, row.updated_at = digest, catalog_file, now
@@ -99,9 +107,9 @@ def upsert_components(
         result.changes_added += _merge_changes(session, row, record.changes)
     present = {r.name for r in records}
     for name, row in existing.items():
-        if name not in present and row.retired_at is None:
+        if name not in present and row.retired_at is None and row.catalog_file == catalog_file:
             row.retired_at = now
-            _event(session, row, now, "retired", {"reason": "no longer in the inventory file"})
+            _event(session, row, now, "retired", {"reason": "no longer in the inventory file", "file": catalog_file})
             result.retired.append(name)
     return result
 

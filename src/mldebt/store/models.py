@@ -46,7 +46,7 @@ class ComponentRow(Base):
     model_card_present: Mapped[bool | None] = mapped_column(Boolean)
     spec: Mapped[dict[str, Any]] = mapped_column(JSON)
     spec_hash: Mapped[str] = mapped_column(String(64))
-    catalog_file: Mapped[str | None] = mapped_column(Text)
+    catalog_file: Mapped[str | None] = mapped_column(Text, index=True)  # the inventory file it came from
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     retired_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
