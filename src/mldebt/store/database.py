@@ -7,6 +7,7 @@ that later issues add on their own branches are applied without a merge revision
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +19,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.engine.url import URL
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mldebt.errors import StoreError
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -47,8 +50,8 @@ def make_engine(url: str) -> Engine:
         raise StoreError(f"not a database URL: {url!r}") from exc
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
-        if database and database != ":memory:":
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        if database and database != ":memory:" and not _is_uri(parsed):
+            _check_sqlite_file(parsed, Path(database).expanduser())
         engine = create_engine(parsed)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -56,6 +59,42 @@ def make_engine(url: str) -> Engine:
         return create_engine(parsed, pool_pre_ping=True)
     except ModuleNotFoundError as exc:
         raise StoreError(f"no driver for {parsed.drivername}: install mldebt[postgres] ({exc.name} missing)") from exc
+
+
+def _is_uri(url: URL) -> bool:
+    """`sqlite:///file:x.db?mode=ro&uri=true`: SQLite parses the name itself; no checks here."""
+    return str(url.query.get("uri", "")).lower() in ("true", "1") or str(url.database).startswith("file:")
+
+
+def _check_sqlite_file(url: URL, path: Path) -> None:
+    """Refuse, in one line, what SQLite would report late or as a bug: a folder that cannot be
+    created or written (SQLite writes its `-wal` and `-shm` files beside the database), a path that
+    is a directory or not a regular file, a read-only database file, a file that is not SQLite."""
+    where = f"cannot open the store at {url.render_as_string(hide_password=True)}"
+    folder = path.parent
+    blocking = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if blocking is not None and not blocking.is_dir():
+        raise StoreError(f"{where}: {blocking} is not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"{where}: cannot create the folder {folder} ({exc.strerror or exc})") from None
+    if path.is_dir():
+        raise StoreError(f"{where}: {path} is a directory")
+    if path.exists() and not path.is_file():
+        raise StoreError(f"{where}: {path} is not a regular file")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StoreError(f"{where}: the folder {folder} is read-only")
+    if not path.exists():
+        return
+    if not os.access(path, os.R_OK):
+        raise StoreError(f"{where}: {path} is not readable")
+    if not os.access(path, os.W_OK):
+        raise StoreError(f"{where}: {path} is read-only")
+    with path.open("rb") as handle:
+        header = handle.read(len(SQLITE_HEADER))
+    if header and header != SQLITE_HEADER:
+        raise StoreError(f"{where}: {path} is not an SQLite database")
 
 
 def _alembic_config(engine: Engine) -> Config:
@@ -77,7 +116,7 @@ class Store:
         """Apply all pending migrations; returns the revisions now current."""
         try:
             command.upgrade(_alembic_config(self.engine), "heads")
-        except OperationalError as exc:
+        except DatabaseError as exc:
             raise _unreachable(self, exc) from exc
         return self.current_revisions()
 
@@ -92,7 +131,7 @@ class Store:
         """Migrate when the schema is behind; cheap when it is current."""
         try:
             current = self.current_revisions()
-        except OperationalError as exc:
+        except DatabaseError as exc:
             raise _unreachable(self, exc) from exc
         if current != self.head_revisions():
             self.upgrade()
@@ -100,8 +139,13 @@ class Store:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A unit of work: committed when the block ends, rolled back on error."""
-        with self._sessions() as session, session.begin():
-            yield session
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            if "readonly database" in str(exc.orig):  # e.g. `?mode=ro&uri=true`, or made read-only since
+                raise _unreachable(self, exc) from exc
+            raise
 
     @property
     def safe_url(self) -> str:
@@ -135,8 +179,13 @@ class Store:
         self.engine.dispose()
 
 
-def _unreachable(store: Store, exc: OperationalError) -> StoreError:
+def _unreachable(store: Store, exc: DatabaseError) -> StoreError:
+    """One line naming the store and SQLite's or PostgreSQL's reason, in words a user acts on."""
     reason = " ".join(str(exc.orig).split())
+    if "file is not a database" in reason:
+        reason = "not an SQLite database"
+    elif "readonly database" in reason:
+        reason = "the database is read-only"
     return StoreError(f"cannot open the store at {store.safe_url}: {reason}")
 
 
