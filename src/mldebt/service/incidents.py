@@ -16,7 +16,6 @@ from mldebt.metrics.recurring import SOURCE, Occurrence, RecurrencePolicy, recur
 from mldebt.service.linker import Linker
 from mldebt.store import incidents as incident_store
 from mldebt.store import signals as signal_store
-from mldebt.store.base import as_aware
 from mldebt.store.database import Store
 from mldebt.store.findings import SyncResult, sync_findings
 from mldebt.store.ingest_tables import IncidentRow
@@ -54,8 +53,7 @@ def incident_dict(row: IncidentRow) -> dict[str, Any]:
 
 
 def _iso(value: dt.datetime | None) -> str | None:
-    aware = as_aware(value)
-    return aware.isoformat() if aware else None
+    return value.isoformat() if value else None  # UtcDateTime columns are aware UTC on every store
 
 
 def recurring(store: Store, now: dt.datetime, policy: RecurrencePolicy = DEFAULT_POLICY) -> list[Finding]:

@@ -22,7 +22,6 @@ from mldebt.ingest.registry import adapter
 from mldebt.service.apply import apply_many, apply_parsed
 from mldebt.service.linker import Linker
 from mldebt.store import raw_events
-from mldebt.store.base import as_aware
 from mldebt.store.database import Store
 from mldebt.store.raw_events import ACCEPTED, DUPLICATE, FAILED, PARSED, REJECTED, RawEvent
 
@@ -196,7 +195,7 @@ def replay(store: Store, linker: Linker, source: str | None = None,
         db = session.connection()
         for row in raw_events.events_to_replay(session, source, statuses, unapplied_only):
             delivery = Delivery(source=row.source, body=row.body, headers=dict(row.headers or {}),
-                                received_at=as_aware(row.received_at) or now)
+                                received_at=row.received_at or now)
             try:
                 parsed = adapter(row.source).parse(delivery)
             except PayloadError as exc:

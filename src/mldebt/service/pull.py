@@ -19,7 +19,6 @@ from mldebt.service.ingest import PULLED, receive
 from mldebt.service.linker import Linker
 from mldebt.settings import ZIGPOLL_API_KEY, ZIGPOLL_URL
 from mldebt.store import signals as signal_store
-from mldebt.store.base import as_aware
 from mldebt.store.database import Store
 from mldebt.store.ingest_tables import FeedbackRow
 from mldebt.store.raw_events import PARSED
@@ -47,7 +46,7 @@ def pull_poll(store: Store, linker: Linker, client: ZigpollClient, poll_id: str)
             result.duplicates += outcome.status != PARSED
         batch.clear()
 
-    for record in client.responses(poll_id=poll_id, created_after=as_aware(newest)):
+    for record in client.responses(poll_id=poll_id, created_after=newest):
         result.fetched += 1
         batch.append(Delivery(source="zigpoll", body=json.dumps(record).encode()))
         if len(batch) >= BATCH:

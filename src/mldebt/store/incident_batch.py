@@ -19,7 +19,6 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 
 from mldebt.domain.incident import IncidentSignal
 from mldebt.domain.incident_lifecycle import Outage, first_outage, transition
-from mldebt.store.base import as_aware
 from mldebt.store.bulk import insert_rows, member_of
 from mldebt.store.ingest_tables import IncidentIntervalRow, IncidentRow
 
@@ -80,7 +79,6 @@ class IncidentBatch:
             if (row["source"], row["fingerprint"]) not in keys:
                 continue
             values = {name: row[name] for name in CHANGING}
-            values["last_event_at"] = as_aware(values["last_event_at"])
             values["links"] = list(values["links"] or [])
             tracked = _Tracked(values=values, id=row["id"])
             self._tracked[(row["source"], row["fingerprint"])] = by_id[row["id"]] = tracked
@@ -89,8 +87,8 @@ class IncidentBatch:
         outages = connection.execute(_load_outages(connection.dialect.name), {"ids": sorted(by_id)})
         for outage_id, incident_id, opened_at, resolved_at in outages:
             tracked = by_id[incident_id]
-            if tracked.latest is None or as_aware(opened_at) > tracked.latest.opened_at:
-                tracked.latest = tracked.stored_latest = Outage(as_aware(opened_at), as_aware(resolved_at))
+            if tracked.latest is None or opened_at > tracked.latest.opened_at:
+                tracked.latest = tracked.stored_latest = Outage(opened_at, resolved_at)
                 tracked.stored_latest_id = outage_id
 
     def apply(self, signal: IncidentSignal, component: str | None, category: str, link: str | None) -> str:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from mldebt.store.base import as_aware
 from mldebt.store.ingest_tables import IncidentIntervalRow, IncidentRow
 
 
@@ -39,8 +38,8 @@ def intervals(session: Session, component: str | None = None, since: dt.datetime
     if since is not None:
         query = query.where(IncidentIntervalRow.opened_at >= since)
     return [IntervalRecord(incident.id, incident.source, incident.fingerprint, incident.component, incident.category,
-                           incident.title, incident.culprit, as_aware(interval.opened_at),
-                           as_aware(interval.resolved_at))
+                           incident.title, incident.culprit, interval.opened_at,
+                           interval.resolved_at)
             for interval, incident in session.execute(query)]
 
 

@@ -10,7 +10,6 @@ from sqlalchemy import Connection, Select, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from mldebt.domain.incident import FeedbackResponse, StoreEvent, Ticket
-from mldebt.store.base import as_aware
 from mldebt.store.bulk import insert_rows, member_of
 from mldebt.store.ingest_tables import FeedbackRow, IncidentRow, StoreEventRow, TicketRow
 
@@ -46,7 +45,7 @@ class TicketBatch:
         for row_id, source, external_id, updated_at, component in rows:
             if (source, external_id) not in keys:
                 continue
-            self._stored[(source, external_id)] = {"id": row_id, "updated_at": as_aware(updated_at),
+            self._stored[(source, external_id)] = {"id": row_id, "updated_at": updated_at,
                                                    "component": component}
 
     def apply(self, ticket: Ticket, component: str | None, category: str) -> bool:
