@@ -6,6 +6,8 @@ from typer.main import get_command
 
 from mldebt.cli import app
 from mldebt.domain.health import HEALTH_RULES
+from mldebt.domain.roles import ROLE_NAMES
+from mldebt.domain.source_names import SOURCE_NAMES
 from mldebt.settings import SETTINGS
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -43,3 +45,20 @@ def test_readme_starts_with_the_two_commands():
     readme = (DOCS.parent / "README.md").read_text().splitlines()
     commands = [line.split("#")[0].strip() for line in readme[:8] if line.startswith("make ")]
     assert commands == ["make demo", "make test"]
+
+
+def _first_column(doc: str, header: str) -> list[str]:
+    """The backquoted first cells of the table whose header row starts with `| {header} |`."""
+    lines = (DOCS / doc).read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"| {header} |"))
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        rows.append(line.split("|")[1].strip().strip("`"))
+    return rows
+
+
+def test_docs_tables_list_exactly_the_sources_and_the_roles():
+    assert _first_column("ingest.md", "source") == list(SOURCE_NAMES)
+    assert _first_column("ingest.md", "role") == list(ROLE_NAMES)

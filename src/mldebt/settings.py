@@ -10,6 +10,7 @@ import os
 import tomllib
 from dataclasses import dataclass
 
+from mldebt.domain.source_names import SOURCE_NAMES
 from mldebt.errors import MldebtError
 from mldebt.input_files import read_input_bytes
 
@@ -58,7 +59,7 @@ CATALOG_FILE = Setting(
 
 
 # --- ingest (issue 5): webhook secrets, outbound clients, rule files, error reporting -----------------
-WEBHOOK_SOURCES = ("sentry", "alertmanager", "zendesk", "zigpoll", "bigcommerce")
+WEBHOOK_SOURCES = SOURCE_NAMES  # every ingested source has a webhook
 SOURCE_SECRETS: dict[str, Setting] = {
     source: Setting(
         f"{source}_secret", f"MLDEBT_{source.upper()}_SECRET", "",

@@ -99,8 +99,8 @@ def test_errors_in_several_components_and_sources_are_all_reported():
         "inv.yaml:4:49: out of range 0: expected at least 1 (components[1].retrain_every_days)",
         "inv.yaml:4:52: mode 'auto' needs a command or a webhook (components[1].retrain)",
         "inv.yaml:7:40: unknown component 'nope' in sources.sentry (sources.sentry[0].component)",
-        "inv.yaml:8:3: unknown value 'jira': expected 'sentry', 'alertmanager', 'zendesk', 'zigpoll', 'bigcommerce' "
-        "or 'csv' (sources.jira)",
+        "inv.yaml:8:3: unknown value 'jira': expected 'sentry', 'alertmanager', 'zendesk', 'zigpoll' or "
+        "'bigcommerce' (sources.jira)",
     ]
 
 

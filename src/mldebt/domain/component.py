@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
+from mldebt.domain.source_names import Source
+
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=100)]
 
@@ -203,15 +205,12 @@ class SourceRule(_Strict):
     component: Slug
 
 
-SourceName = Literal["sentry", "alertmanager", "zendesk", "zigpoll", "bigcommerce", "csv"]
-
-
 class Catalog(_Strict):
     """The whole `mldebt.yaml` file."""
 
     version: Literal[1]
     components: list[Component] = Field(default_factory=list)
-    sources: dict[SourceName, list[SourceRule]] = Field(default_factory=dict)
+    sources: dict[Source, list[SourceRule]] = Field(default_factory=dict)
     scan: dict[str, Any] = Field(default_factory=dict, description="Scanner settings (rules, severities).")
     costs: dict[str, Any] = Field(default_factory=dict, description="Cost model for ranking debt.")
     drift: dict[str, Any] = Field(default_factory=dict, description="Drift policy overrides.")

@@ -1,14 +1,18 @@
-"""The table of source adapters, by the name used in `/hooks/{source}` and `--source`."""
+"""The table of source adapters, by the name used in `/hooks/{source}` and `--source`.
+
+Built from the one list of source names (`mldebt.domain.source_names.Source`): the adapter of
+source `x` is the module `mldebt.ingest.x`, so a name without an adapter fails at import.
+"""
 
 from __future__ import annotations
 
+from importlib import import_module
 from types import ModuleType
 
+from mldebt.domain.source_names import SOURCE_NAMES
 from mldebt.errors import NotFoundError
-from mldebt.ingest import alertmanager, bigcommerce, sentry, zendesk, zigpoll
 
-ADAPTERS: dict[str, ModuleType] = {m.name: m for m in (sentry, alertmanager, zendesk, zigpoll, bigcommerce)}
-SOURCE_NAMES: tuple[str, ...] = tuple(ADAPTERS)
+ADAPTERS: dict[str, ModuleType] = {name: import_module(f"mldebt.ingest.{name}") for name in SOURCE_NAMES}
 
 
 def adapter(source: str) -> ModuleType:

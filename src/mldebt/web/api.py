@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
+from mldebt.domain.roles import Role
+from mldebt.domain.source_names import Source
 from mldebt.errors import NotFoundError
 from mldebt.metrics.recurring import RecurrencePolicy
 from mldebt.service import incidents as incident_service
@@ -28,7 +30,6 @@ AsViewer = Annotated[Caller, Depends(viewer)]
 AsEditor = Annotated[Caller, Depends(editor)]
 AsAdmin = Annotated[Caller, Depends(admin)]
 Status = Literal["accepted", "duplicate", "rejected", "failed", "parsed"]
-Source = Literal["sentry", "alertmanager", "zendesk", "zigpoll", "bigcommerce"]
 
 
 def _event(row: RawEventRow, with_body: bool = False) -> dict[str, Any]:
@@ -45,7 +46,7 @@ def list_events(request: Request, _: AsViewer, status: Status | None = None, sou
                 limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=10_000_000)
                 ) -> list[dict[str, Any]]:
     with context(request).store.session() as session:
-        return [_event(row) for row in raw_events.list_events(session, status, source, limit, offset)]
+        return [_event(row) for row in raw_events.list_events(session, status, _name(source), limit, offset)]
 
 
 @router.get("/events/{event_id}", tags=["events"], summary="One raw delivery with its body")
@@ -60,7 +61,11 @@ def get_event(request: Request, _: AsViewer, event_id: int) -> dict[str, Any]:
 @router.post("/events/replay", tags=["events"], summary="Re-parse failed and unapplied deliveries")
 def replay_events(request: Request, _: AsEditor, source: Source | None = None) -> dict[str, Any]:
     ctx = context(request)
-    return replay(ctx.store, ctx.linker, source).to_dict()
+    return replay(ctx.store, ctx.linker, _name(source)).to_dict()
+
+
+def _name(source: Source | None) -> str | None:
+    return source.value if source is not None else None
 
 
 def _since(value: dt.date | None) -> dt.datetime | None:
@@ -114,10 +119,10 @@ def signals(request: Request, _: AsViewer, since: dt.date | None = None) -> list
 
 
 class TokenRequest(BaseModel):
-    role: Literal["viewer", "editor", "admin"]
+    role: Role
     name: str = Field("api", min_length=1, max_length=100)
 
 
 @router.post("/tokens", tags=["tokens"], status_code=201, summary="Create an API token (shown once)")
 def create_token(request: Request, _: AsAdmin, body: TokenRequest) -> dict[str, Any]:
-    return create_api_token(context(request).store, body.role, body.name)
+    return create_api_token(context(request).store, body.role.value, body.name)

@@ -9,11 +9,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from mldebt.domain.roles import ROLE_NAMES, Role
 from mldebt.errors import ForbiddenError, UnauthorizedError
 from mldebt.store.tokens import find_token
 from mldebt.web.context import context
 
-ROLES = ("viewer", "editor", "admin")
 bearer = HTTPBearer(auto_error=False, description="An API token from `mldebt token create`.")
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
@@ -25,9 +25,8 @@ class Caller:
     role: str
 
 
-def require(role: str) -> Callable[..., Caller]:
-    """A dependency admitting tokens of `role` or above."""
-    needed = ROLES.index(role)
+def require(needed: Role) -> Callable[..., Caller]:
+    """A dependency admitting tokens of role `needed` or above."""
 
     def dependency(request: Request, credentials: Credentials) -> Caller:
         if credentials is None or not credentials.credentials:
@@ -38,13 +37,13 @@ def require(role: str) -> Callable[..., Caller]:
             if row is None:
                 raise UnauthorizedError("unknown or revoked API token")
             caller = Caller(row.id, row.name, row.role)
-        if ROLES.index(caller.role) < needed:
-            raise ForbiddenError(f"a {caller.role} token cannot do this: it needs the {role} role")
+        if caller.role not in ROLE_NAMES or not Role(caller.role).allows(needed):
+            raise ForbiddenError(f"a {caller.role} token cannot do this: it needs the {needed} role")
         return caller
 
     return dependency
 
 
-viewer = require("viewer")
-editor = require("editor")
-admin = require("admin")
+viewer = require(Role.VIEWER)
+editor = require(Role.EDITOR)
+admin = require(Role.ADMIN)

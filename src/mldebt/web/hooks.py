@@ -23,6 +23,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from mldebt.domain.source_names import SOURCE_NAMES
 from mldebt.errors import MldebtError, PayloadError, PayloadTooLargeError
 from mldebt.ingest.common import Delivery
 from mldebt.ingest.registry import ADAPTERS, adapter
@@ -50,7 +51,7 @@ BODY_SCHEMA: dict[str, Any] = {
 
 
 @router.post("/hooks/{source}", status_code=202, tags=["webhooks"], openapi_extra=BODY_SCHEMA,
-             summary="Receive a webhook from sentry, alertmanager, zendesk, zigpoll or bigcommerce")
+             summary=f"Receive a webhook from {', '.join(SOURCE_NAMES[:-1])} or {SOURCE_NAMES[-1]}")
 async def receive_hook(source: str, request: Request) -> JSONResponse:
     adapter(source)  # 404 for an unknown source, before anything is read or stored
     headers = {k.lower(): v for k, v in request.headers.items()}
