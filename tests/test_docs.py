@@ -62,3 +62,5 @@ def _first_column(doc: str, header: str) -> list[str]:
 def test_docs_tables_list_exactly_the_sources_and_the_roles():
     assert _first_column("ingest.md", "source") == list(SOURCE_NAMES)
     assert _first_column("ingest.md", "role") == list(ROLE_NAMES)
+    roles = "\\|".join(ROLE_NAMES)  # a `|` inside a table cell is escaped
+    assert f"`mldebt token create --role {roles} " in (DOCS / "cli.md").read_text()
