@@ -17,14 +17,13 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.composer import MaxDepthExceededError
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
 
 from mldebt.domain.catalog_rules import CatalogProblem, check_components
 from mldebt.domain.component import Catalog, Component, Lifecycle, SourceRule
 from mldebt.input_files import MAX_INPUT_BYTES, read_input_bytes
-from mldebt.inventory.yaml_limits import MAX_DEPTH, AliasExpansionError, BoundedComposer
+from mldebt.inventory.yaml_limits import BoundedComposer, YamlBoundError
 
 COMPONENT_KINDS = ("model", "dataset", "service", "pipeline", "feature")
 _COMPONENT: TypeAdapter[Any] = TypeAdapter(Component)
@@ -81,19 +80,16 @@ def load_catalog_text(text: str, file: str = "mldebt.yaml", today: dt.date | Non
     yaml = YAML(typ="rt")
     yaml.Constructor = _DatesAsText
     yaml.Composer = BoundedComposer
-    yaml.max_depth = MAX_DEPTH
     try:
         document = yaml.load(text)
-    except AliasExpansionError as exc:
+    except YamlBoundError as exc:
         mark = exc.problem_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return LoadedCatalog(file, None, [LocatedProblem(file, line, col, "", str(exc.problem), code="yaml_aliases")])
+        return LoadedCatalog(file, None, [LocatedProblem(file, line, col, "", str(exc.problem), code=exc.code)])
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         reason = " ".join(str(part) for part in (exc.problem, exc.context) if part)
-        if isinstance(exc, MaxDepthExceededError):
-            reason = f"nested deeper than {MAX_DEPTH} levels"
         return LoadedCatalog(file, None, [LocatedProblem(file, line, col, "", f"YAML syntax error: {reason}",
                                                          code="yaml_syntax")])
     if not isinstance(document, CommentedMap):

@@ -5,7 +5,8 @@ the cost comes later, when the shared graph is walked as a tree (copied to plain
 nine nested levels of ten aliases are 10^9 nodes. `BoundedComposer` measures, once per document and
 in linear time, how many nodes the aliases add when expanded, and refuses the document past a
 small bound, before anything walks it. A self-referencing alias (`&a [*a]`) expands forever and is
-refused too. ruamel has no such limit of its own (only `max_depth`, which this module also sets).
+refused too, and so is nesting deeper than `MAX_DEPTH` (ruamel has no expansion limit; its own depth
+limit appeared only in 0.19, so the depth is counted here too).
 """
 
 from __future__ import annotations
@@ -21,8 +22,12 @@ MAX_ALIAS_EXPANSION = 10_000  # nodes that aliases may add; an inventory's `<<: 
 MAX_DEPTH = 100  # nesting depth of collections
 
 
-class AliasExpansionError(MarkedYAMLError):
-    """The document's aliases expand past the bound (or into themselves)."""
+class YamlBoundError(MarkedYAMLError):
+    """The document is past a bound: `code` says which (aliases, recursion, depth)."""
+
+    def __init__(self, code: str, message: str, mark: Any) -> None:
+        super().__init__(None, None, message, mark)
+        self.code = code
 
 
 def _children(node: Node) -> list[Node]:
@@ -64,24 +69,36 @@ def expanded_size(root: Node) -> tuple[int, int] | None:
 class BoundedComposer(Composer):
     """A composer that refuses documents whose aliases expand past `MAX_ALIAS_EXPANSION` nodes."""
 
+    _first_alias: Any = None  # where the first alias is: the place a refusal points at
+    _nesting = 0
+
     def compose_document(self) -> Any:
-        self._first_alias: Any = None
+        self._first_alias, self._nesting = None, 0
         node = super().compose_document()
         if node is not None and self._first_alias is not None:
             measured = expanded_size(node)
             if measured is None:
-                raise AliasExpansionError(None, None, "YAML alias refers to itself (a recursive structure)",
-                                          self._first_alias)
+                raise YamlBoundError("yaml_recursive_alias", "YAML alias refers to itself (a recursive structure)",
+                                     self._first_alias)
             expanded, distinct = measured
             if expanded - distinct > MAX_ALIAS_EXPANSION:
-                raise AliasExpansionError(
-                    None, None,
+                raise YamlBoundError(
+                    "yaml_alias_expansion",
                     f"YAML aliases expand to more than {MAX_ALIAS_EXPANSION:,} extra nodes "
                     f"({expanded - distinct:,}): refused (nested aliases, a \"billion laughs\" document?)",
                     self._first_alias)
         return node
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        if self._first_alias is None and self.parser.check_event(AliasEvent):
-            self._first_alias = self.parser.peek_event().start_mark
-        return super().compose_node(parent, index)
+        if self.parser.check_event(AliasEvent):
+            if self._first_alias is None:
+                self._first_alias = self.parser.peek_event().start_mark
+            return super().compose_node(parent, index)
+        self._nesting += 1
+        try:
+            if self._nesting > MAX_DEPTH:
+                raise YamlBoundError("yaml_too_deep", f"YAML nested deeper than {MAX_DEPTH} levels",
+                                     self.parser.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._nesting -= 1
