@@ -117,6 +117,8 @@ class Store:
         try:
             command.upgrade(_alembic_config(self.engine), "heads")
         except DatabaseError as exc:
+            if not _cannot_open(exc):
+                raise
             raise _unreachable(self, exc) from exc
         return self.current_revisions()
 
@@ -132,6 +134,8 @@ class Store:
         try:
             current = self.current_revisions()
         except DatabaseError as exc:
+            if not _cannot_open(exc):
+                raise
             raise _unreachable(self, exc) from exc
         if current != self.head_revisions():
             self.upgrade()
@@ -177,6 +181,11 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _cannot_open(exc: DatabaseError) -> bool:
+    """A store that cannot be reached or read (the user's to fix), not a bug such as an integrity error."""
+    return isinstance(exc, OperationalError) or "file is not a database" in str(exc.orig)
 
 
 def _unreachable(store: Store, exc: DatabaseError) -> StoreError:
