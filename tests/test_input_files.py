@@ -9,6 +9,8 @@ import pytest
 
 from mldebt.errors import NotFoundError, UserInputError
 from mldebt.input_files import read_input_bytes, read_input_text, require_regular_file
+from mldebt.service.linker import load_linker
+from mldebt.settings import CATALOG_FILE
 from tests.support.cli import enter_tmp, run
 
 
@@ -77,3 +79,14 @@ def test_every_reader_of_a_named_file_refuses_a_device_or_a_fifo(tmp_path, monke
     assert run(capsys, "scan", "src", "--baseline", str(fifo))[::2] == (
         2, f"error: {fifo}: is not a regular file (a FIFO)\n")
     assert run(capsys, "scan", "src", "--config", str(tmp_path))[::2] == (2, f"error: {tmp_path}: is a directory\n")
+
+
+def test_rule_and_settings_files_named_by_settings_are_bounded_too(tmp_path, monkeypatch, fifo):
+    monkeypatch.setenv("MLDEBT_CATEGORY_RULES", "/dev/zero")
+    with pytest.raises(UserInputError) as rules:
+        load_linker(tmp_path / "none.yaml")
+    assert str(rules.value) == "MLDEBT_CATEGORY_RULES=/dev/zero: is not a regular file (a character device)"
+    monkeypatch.delenv("MLDEBT_CATEGORY_RULES")
+    monkeypatch.delenv("MLDEBT_CATALOG", raising=False)
+    monkeypatch.setenv("MLDEBT_SETTINGS_FILE", str(fifo))  # would block in open() for a writer
+    assert CATALOG_FILE.value() == "mldebt.yaml"

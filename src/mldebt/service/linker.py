@@ -17,7 +17,7 @@ from mldebt.domain.component import Catalog, SourceRule
 from mldebt.domain.feedback import score_answer
 from mldebt.domain.incident import Category
 from mldebt.domain.linking import link
-from mldebt.errors import UserInputError
+from mldebt.errors import MldebtError, UserInputError
 from mldebt.input_files import read_input_text
 from mldebt.service.catalog import require_catalog
 from mldebt.settings import CATALOG_FILE, CATEGORY_RULES_FILE, FEEDBACK_SCORES_FILE
@@ -66,6 +66,10 @@ def load_linker(catalog_path: Path | None = None, required: bool = False) -> Lin
 
 def _read_json(path: Path, env: str) -> Any:
     try:
-        return json.loads(read_input_text(path))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        text = read_input_text(path)
+    except MldebtError as exc:  # missing, a directory, a device, too large: named with the setting
+        raise UserInputError(f"{env}={exc}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
         raise UserInputError(f"{env}={path}: cannot read JSON ({exc})") from None
