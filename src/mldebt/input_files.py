@@ -18,6 +18,7 @@ from mldebt.errors import NotFoundError, UserInputError
 MIB = 1024 * 1024
 MAX_INPUT_BYTES = 5 * MIB  # inventory, baselines, rule files: text a person writes
 MAX_REPORT_BYTES = 100 * MIB  # JUnit / Cobertura reports, ingest and backfill exports
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # POSIX: opening a FIFO must not wait for a writer
 
 _KINDS = (
     (stat.S_ISDIR, "a directory"),
@@ -70,7 +71,7 @@ def read_input_bytes(path: Path | str, limit: int = MAX_INPUT_BYTES) -> bytes:
     """
     path = Path(path)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise NotFoundError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -81,7 +82,8 @@ def read_input_bytes(path: Path | str, limit: int = MAX_INPUT_BYTES) -> bytes:
     if not stat.S_ISREG(mode):
         os.close(fd)
         raise _refuse(path, mode)
-    os.set_blocking(fd, True)
+    if _NONBLOCK:
+        os.set_blocking(fd, True)
     with os.fdopen(fd, "rb", buffering=0) as handle:
         chunks: list[bytes] = []
         remaining = limit + 1
