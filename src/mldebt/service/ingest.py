@@ -24,7 +24,7 @@ from mldebt.service.linker import Linker
 from mldebt.store import raw_events
 from mldebt.store.base import as_aware
 from mldebt.store.database import Store
-from mldebt.store.raw_events import ACCEPTED, DUPLICATE, FAILED, PARSED, REJECTED, RawEvent
+from mldebt.store.raw_events import ACCEPTED, DUPLICATE, FAILED, PARSED, REJECTED, RawEvent, delivery_key
 
 BACKFILL = "backfill (local file)"
 PULLED = "pulled from the source's API"
@@ -58,7 +58,7 @@ def prepare(delivery: Delivery, secret: str | None, verification: str | None = N
     headers = {k: v for k, v in delivery.headers.items() if k in module.kept_headers}
 
     def raw(status: str, verified: str, error: str | None = None, parsed: ParsedDelivery | None = None) -> RawEvent:
-        return RawEvent(source=delivery.source, delivery_id=parsed.delivery_id[:200] if parsed else None,
+        return RawEvent(source=delivery.source, delivery_id=delivery_key(parsed.delivery_id) if parsed else None,
                         headers=headers, body=delivery.body, received_at=delivery.received_at, verification=verified,
                         status=status, kind=(parsed.kind[:100] if parsed else None), error=error)
 
@@ -93,7 +93,7 @@ def store_batch(db: Connection, batch: Sequence[Prepared]) -> list[Outcome]:
     that claimed its key is stored `accepted`; `apply_stored` then applies what it says and marks it
     `parsed`, in a later transaction (the server) or the same one (`write_batch`).
     """
-    keys = [(item.raw.source, item.parsed.delivery_id[:200]) if item.parsed is not None else None for item in batch]
+    keys = [(item.raw.source, delivery_key(item.parsed.delivery_id)) if item.parsed is not None else None for item in batch]
     claimed = raw_events.claim_many(db, list(dict.fromkeys(k for k in keys if k is not None)))
     statuses = []
     for item, key in zip(batch, keys, strict=True):
@@ -205,10 +205,10 @@ def replay(store: Store, linker: Linker, source: str | None = None,
                 result.errors.append(f"raw event {row.id} ({row.source}): {exc.message}")
                 continue
             raw_events.set_status(db, row.id, row.status, error=row.error,
-                                  delivery_id=parsed.delivery_id[:200], kind=parsed.kind[:100])
-            outcome = Outcome(row.id, ACCEPTED, parsed.delivery_id)
+                                  delivery_id=delivery_key(parsed.delivery_id), kind=parsed.kind[:100])
+            outcome = Outcome(row.id, ACCEPTED, delivery_key(parsed.delivery_id))
             # an `accepted` event already holds its key; a `failed` one must claim it first
-            if row.status == FAILED and not raw_events.claim(db, row.source, parsed.delivery_id[:200]):
+            if row.status == FAILED and not raw_events.claim(db, row.source, delivery_key(parsed.delivery_id)):
                 outcome.status = DUPLICATE
                 raw_events.set_status(db, row.id, DUPLICATE)
             else:

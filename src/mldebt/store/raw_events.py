@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,21 @@ from mldebt.store.ingest_tables import DeliveryKeyRow, RawEventRow
 
 ACCEPTED, DUPLICATE, REJECTED, FAILED, PARSED = "accepted", "duplicate", "rejected", "failed", "parsed"
 STATUSES = (ACCEPTED, DUPLICATE, REJECTED, FAILED, PARSED)
+KEY_LENGTH = 200  # the width of raw_events.delivery_id and delivery_keys.delivery_id
+HASHED_KEY = "sha256:"
+
+
+def delivery_key(delivery_id: str) -> str:
+    """The stored form of a source's delivery id: the id itself, or `sha256:<hex>` of the whole id when it
+    does not fit the column (or could be mistaken for a hashed one).
+
+    Never a prefix: two exports that share their first records have ids with a long common prefix, and
+    cutting them made the second a "duplicate" of the first and dropped it. The hash is stable, so a
+    true retry of a long id still claims the same key.
+    """
+    if len(delivery_id) <= KEY_LENGTH and not delivery_id.startswith(HASHED_KEY):
+        return delivery_id
+    return HASHED_KEY + hashlib.sha256(delivery_id.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)
