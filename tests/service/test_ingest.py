@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 
 from sqlalchemy import func, select
 
+from mldebt.ingest import sentry
 from mldebt.ingest.common import Delivery
-from mldebt.service.ingest import BACKFILL, receive
+from mldebt.service.ingest import BACKFILL, receive, replay
 from mldebt.service.linker import Linker
-from mldebt.store.ingest_tables import DeliveryKeyRow, FeedbackRow, RawEventRow, TicketRow
-from mldebt.store.raw_events import delivery_key
+from mldebt.store import raw_events
+from mldebt.store.ingest_tables import DeliveryKeyRow, FeedbackRow, IncidentRow, RawEventRow, TicketRow
+from mldebt.store.raw_events import ACCEPTED, FAILED, RawEvent, delivery_key
+from tests.support.webhooks import fixture
 
 
 def zendesk_export(first: int, count: int) -> bytes:
@@ -63,3 +67,62 @@ def test_zigpoll_pages_sharing_their_first_200_characters_are_both_stored(store)
     assert backfill(store, "zigpoll", zigpoll_page(ids[:10]), zigpoll_page(ids)) == ["parsed", "parsed"]
     assert count(store, FeedbackRow) == 12
     assert backfill(store, "zigpoll", zigpoll_page(ids)) == ["duplicate"]
+
+
+def store_raw(store, source: str, body: bytes, status: str = FAILED, error: str | None = "old parser",
+              received_at: dt.datetime | None = None) -> int:
+    """A raw event as an earlier version stored it (before the receipt checks existed)."""
+    event = RawEvent(source=source, delivery_id=None, headers={}, body=body, status=status, error=error,
+                     received_at=received_at or dt.datetime.now(dt.UTC), verification="verified")
+    with store.session() as session:
+        return raw_events.append(session.connection(), event)
+
+
+def statuses_and_errors(store) -> list[tuple[str, str | None]]:
+    with store.session() as session:
+        return [(r.status, r.error) for r in session.scalars(select(RawEventRow).order_by(RawEventRow.id))]
+
+
+def test_replay_marks_a_deeply_nested_delivery_failed_and_applies_the_others(store):
+    nested = store_raw(store, "alertmanager", b'{"alerts": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")
+    store_raw(store, "alertmanager", fixture("alertmanager_firing.json"))
+    result = replay(store, Linker())
+    reason = "body nests arrays and objects more than 64 levels deep; at most 64 are accepted"
+    assert (result.parsed, result.duplicate, result.failed) == (1, 0, 1)
+    assert result.errors == [f"raw event {nested} (alertmanager): {reason}"]
+    assert statuses_and_errors(store) == [("failed", reason), ("parsed", None)]
+    assert count(store, IncidentRow) == 1
+
+
+def test_replay_marks_a_delivery_that_crashes_the_parser_failed_and_goes_on(store, monkeypatch):
+    def crash(delivery):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(sentry, "parse", crash)
+    crashed = store_raw(store, "sentry", fixture("sentry_issue_created.json"))
+    store_raw(store, "alertmanager", fixture("alertmanager_firing.json"))
+    result = replay(store, Linker())
+    reason = "payload could not be parsed (RecursionError: maximum recursion depth exceeded)"
+    assert (result.parsed, result.failed, result.errors) == (1, 1, [f"raw event {crashed} (sentry): {reason}"])
+    assert statuses_and_errors(store) == [("failed", reason), ("parsed", None)]
+
+
+def test_replay_marks_a_delivery_the_database_refuses_failed_and_goes_on(store, monkeypatch):
+    def refuse(db, source, delivery_id):
+        raise ValueError("the database refused it")
+
+    store_raw(store, "alertmanager", fixture("alertmanager_firing.json"))
+    monkeypatch.setattr("mldebt.service.ingest.raw_events.claim", refuse)
+    result = replay(store, Linker())
+    assert (result.parsed, result.failed) == (0, 1)
+    assert statuses_and_errors(store) == [("failed", "replay failed: ValueError: the database refused it")]
+
+
+def test_unapplied_counts_only_accepted_deliveries_received_before_the_cutoff(store):
+    now = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
+    store_raw(store, "sentry", b"{}", ACCEPTED, "not applied: UnicodeEncodeError", now - dt.timedelta(minutes=5))
+    store_raw(store, "sentry", b"{}", ACCEPTED, None, now - dt.timedelta(minutes=1))
+    store_raw(store, "sentry", b"{}", ACCEPTED, None, now)
+    store_raw(store, "sentry", b"{}", FAILED, "x", now - dt.timedelta(hours=1))
+    with store.session() as session:
+        assert raw_events.unapplied(session, now - dt.timedelta(seconds=5)) == (2, now - dt.timedelta(minutes=5))

@@ -21,6 +21,15 @@ from mldebt.domain.incident import FeedbackResponse, IncidentSignal, StoreEvent,
 from mldebt.errors import PayloadError, UnauthorizedError
 
 EPOCH_ZERO_PREFIX = "0001-01-01"
+MAX_DEPTH = 64
+"""Arrays and objects nested deeper than this are refused on receipt (422): deeper bodies made the parser,
+the JSON columns and replay hit Python's recursion limit (`RecursionError`), and no source sends them."""
+
+
+def _maybe_surrogate(body: bytes) -> bool:
+    """Whether the body may hold a UTF-16 surrogate: a `\\ud...` escape, or the byte that starts one encoded as
+    UTF-8 (which `json.loads` lets through). Three substring searches; only then are strings checked one by one."""
+    return b"\\ud" in body or b"\\uD" in body or b"\xed" in body
 
 
 @dataclass(frozen=True)
@@ -66,11 +75,50 @@ def load_json(body: bytes) -> Any:
     body keeps them)."""
     try:
         value = json.loads(body)
-        return _without_nul(value) if b"\\u0000" in body else value
     except UnicodeDecodeError:
         raise PayloadError("body is not UTF-8 JSON") from None
     except json.JSONDecodeError as exc:
         raise PayloadError(f"body is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise PayloadError(_too_deep()) from None
+    texts = _maybe_surrogate(body)
+    if texts or body.count(b"[") + body.count(b"{") > MAX_DEPTH:
+        _check_shape(value, texts)
+    return _without_nul(value) if b"\\u0000" in body else value
+
+
+def _too_deep() -> str:
+    return f"body nests arrays and objects more than {MAX_DEPTH} levels deep; at most {MAX_DEPTH} are accepted"
+
+
+def _check_shape(value: Any, texts: bool) -> None:
+    """`PayloadError` for nesting deeper than MAX_DEPTH and (with `texts`) for a string holding a lone UTF-16
+    surrogate, which no database column can store: such a delivery would be answered 202 and never applied."""
+    stack: list[tuple[Any, int, str]] = [(value, 0, "body")]
+    while stack:
+        item, depth, where = stack.pop()
+        if isinstance(item, dict):
+            if depth >= MAX_DEPTH:
+                raise PayloadError(_too_deep(), [where])
+            for key, child in item.items():
+                if texts:
+                    _check_text(key, f"{where} (a key)")
+                stack.append((child, depth + 1, f"{where}.{key}" if texts else where))
+        elif isinstance(item, list):
+            if depth >= MAX_DEPTH:
+                raise PayloadError(_too_deep(), [where])
+            stack.extend((child, depth + 1, f"{where}[{i}]" if texts else where) for i, child in enumerate(item))
+        elif texts and isinstance(item, str):
+            _check_text(item, where)
+
+
+def _check_text(value: str, where: str) -> None:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        lone = value[exc.start].encode("unicode_escape").decode()
+        raise PayloadError(f"{where} holds a lone UTF-16 surrogate ({lone}), which is not text; send valid Unicode "
+                           "(a surrogate pair encodes one character)", [where]) from None
 
 
 def _without_nul(value: Any) -> Any:

@@ -24,6 +24,7 @@ from mldebt.service.linker import Linker
 from mldebt.store import raw_events
 from mldebt.store.base import as_aware
 from mldebt.store.database import Store
+from mldebt.store.ingest_tables import RawEventRow
 from mldebt.store.raw_events import ACCEPTED, DUPLICATE, FAILED, PARSED, REJECTED, RawEvent, delivery_key
 
 BACKFILL = "backfill (local file)"
@@ -93,7 +94,8 @@ def store_batch(db: Connection, batch: Sequence[Prepared]) -> list[Outcome]:
     that claimed its key is stored `accepted`; `apply_stored` then applies what it says and marks it
     `parsed`, in a later transaction (the server) or the same one (`write_batch`).
     """
-    keys = [(item.raw.source, delivery_key(item.parsed.delivery_id)) if item.parsed is not None else None for item in batch]
+    keys = [(item.raw.source, delivery_key(item.parsed.delivery_id)) if item.parsed is not None else None
+            for item in batch]
     claimed = raw_events.claim_many(db, list(dict.fromkeys(k for k in keys if k is not None)))
     statuses = []
     for item, key in zip(batch, keys, strict=True):
@@ -188,6 +190,9 @@ def replay(store: Store, linker: Linker, source: str | None = None,
            statuses: Sequence[str] = (FAILED, ACCEPTED), unapplied_only: bool = False) -> ReplayResult:
     """Re-parse stored raw events (after a parser or inventory fix); verification is not repeated.
 
+    Each event is replayed under its own savepoint: one that still cannot be parsed or stored (a parser
+    bug, `RecursionError`, a value the database refuses) is marked `failed` with its reason and replay
+    goes on with the next, so one poisonous delivery can never make replay fail for good.
     `unapplied_only` takes only `accepted` events without an error: stored by a server that stopped
     before applying them (see `recover_unapplied`)."""
     result = ReplayResult()
@@ -195,31 +200,46 @@ def replay(store: Store, linker: Linker, source: str | None = None,
     with store.session() as session:
         db = session.connection()
         for row in raw_events.events_to_replay(session, source, statuses, unapplied_only):
-            delivery = Delivery(source=row.source, body=row.body, headers=dict(row.headers or {}),
-                                received_at=as_aware(row.received_at) or now)
             try:
-                parsed = adapter(row.source).parse(delivery)
-            except PayloadError as exc:
-                raw_events.set_status(db, row.id, FAILED, error=exc.message)
-                result.failed += 1
-                result.errors.append(f"raw event {row.id} ({row.source}): {exc.message}")
-                continue
-            raw_events.set_status(db, row.id, row.status, error=row.error,
-                                  delivery_id=delivery_key(parsed.delivery_id), kind=parsed.kind[:100])
-            outcome = Outcome(row.id, ACCEPTED, delivery_key(parsed.delivery_id))
-            # an `accepted` event already holds its key; a `failed` one must claim it first
-            if row.status == FAILED and not raw_events.claim(db, row.source, delivery_key(parsed.delivery_id)):
-                outcome.status = DUPLICATE
-                raw_events.set_status(db, row.id, DUPLICATE)
-            else:
-                _apply_one(db, outcome, parsed, linker, now)
-            if outcome.status == PARSED:
+                with db.begin_nested():
+                    status, reason = _replay_one(db, row, linker, now)
+            except Exception as exc:  # the database refused what it says: this one fails, replay goes on
+                status = FAILED
+                reason = f"replay failed: {type(exc).__name__}: {exc}".replace("\x00", "")[:2000]
+                raw_events.set_status(db, row.id, FAILED, error=reason)
+            if status == PARSED:
                 result.parsed += 1
-            elif outcome.status == DUPLICATE:
+            elif status == DUPLICATE:
                 result.duplicate += 1
             else:
                 result.failed += 1
+            if reason is not None:
+                result.errors.append(f"raw event {row.id} ({row.source}): {reason}")
     return result
+
+
+def _replay_one(db: Connection, row: RawEventRow, linker: Linker, now: dt.datetime) -> tuple[str, str | None]:
+    """Re-parse and apply one stored event: its new status, and why it failed to parse (also stored)."""
+    delivery = Delivery(source=row.source, body=row.body, headers=dict(row.headers or {}),
+                        received_at=as_aware(row.received_at) or now)
+    try:
+        parsed = adapter(row.source).parse(delivery)
+    except PayloadError as exc:
+        raw_events.set_status(db, row.id, FAILED, error=exc.message)
+        return FAILED, exc.message
+    except Exception as exc:  # a parser bug (RecursionError, ...): this one fails, replay goes on
+        reason = f"payload could not be parsed ({type(exc).__name__}: {exc})".replace("\x00", "")[:2000]
+        raw_events.set_status(db, row.id, FAILED, error=reason)
+        return FAILED, reason
+    key = delivery_key(parsed.delivery_id)
+    raw_events.set_status(db, row.id, row.status, error=row.error, delivery_id=key, kind=parsed.kind[:100])
+    # an `accepted` event already holds its key; a `failed` one must claim it first
+    if row.status == FAILED and not raw_events.claim(db, row.source, key):
+        raw_events.set_status(db, row.id, DUPLICATE)
+        return DUPLICATE, None
+    outcome = Outcome(row.id, ACCEPTED, key)
+    _apply_one(db, outcome, parsed, linker, now)
+    return outcome.status, None
 
 
 def recover_unapplied(store: Store, linker: Linker) -> ReplayResult:

@@ -118,6 +118,15 @@ def events_to_replay(session: Session, source: str | None, statuses: Sequence[st
     return list(session.scalars(query))
 
 
+def unapplied(session: Session, received_before: dt.datetime) -> tuple[int, dt.datetime | None]:
+    """How many deliveries received before `received_before` are still `accepted` (stored, answered 2xx, not
+    applied), and when the oldest came: what `/healthz` reports, so that none stays unapplied silently."""
+    query = select(func.count(), func.min(RawEventRow.received_at)).where(
+        RawEventRow.status == ACCEPTED, RawEventRow.received_at < received_before)
+    count, oldest = session.execute(query).one()
+    return int(count), oldest
+
+
 def counts(session: Session) -> dict[str, dict[str, int]]:
     """{source: {status: count}}."""
     result: dict[str, dict[str, int]] = {}
