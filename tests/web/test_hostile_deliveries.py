@@ -74,5 +74,6 @@ def test_api_replay_answers_200_with_counts_when_one_delivery_crashes_the_parser
     monkeypatch.setattr(sentry, "parse", crash)
     response = client.post("/api/v1/events/replay", headers=token("editor"))
     assert response.status_code == 200
-    reason = "payload could not be parsed (RecursionError: maximum recursion depth exceeded while decoding a JSON array)"
+    reason = ("payload could not be parsed (RecursionError: maximum recursion depth exceeded while decoding a "
+              "JSON array)")
     assert response.json() == {"parsed": 1, "duplicate": 0, "failed": 1, "errors": [f"raw event 1 (sentry): {reason}"]}
