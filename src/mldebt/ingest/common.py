@@ -70,6 +70,35 @@ class Adapter(Protocol):
     def parse(self, delivery: Delivery) -> ParsedDelivery: ...
 
 
+SECRET_HEADER_PARTS = ("authorization", "cookie", "signature", "token", "secret", "api-key", "apikey", "api_key",
+                       "password", "session", "auth", "credential")
+"""A header whose lower-case name contains one of these carries a credential: its value is never kept for a
+rejected delivery (only that it was there, and how long it was)."""
+FORENSIC_HEADER_BUDGET = 4096
+"""At most this many characters of headers are kept for a rejected delivery; a value over 512 is cut."""
+FORENSIC_VALUE = 512
+
+
+def forensic_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """The headers of a rejected delivery as they are kept for forensics: credentials redacted, bounded in size.
+
+    An unauthenticated sender controls all of them, so the record of its attempt must not grow with them."""
+    kept: dict[str, str] = {}
+    used = 0
+    for index, (name, value) in enumerate(headers.items()):
+        name = name.lower()[:100]
+        if any(part in name for part in SECRET_HEADER_PARTS):
+            value = f"[redacted, {len(value)} characters]"
+        elif len(value) > FORENSIC_VALUE:
+            value = f"{value[:FORENSIC_VALUE]}...[cut, {len(value)} characters]"
+        used += len(name) + len(value)
+        if used > FORENSIC_HEADER_BUDGET:
+            kept["..."] = f"{len(headers) - index} more headers not kept"
+            break
+        kept[name] = value
+    return kept
+
+
 def load_json(body: bytes) -> Any:
     """The parsed body; NUL characters are dropped from strings (PostgreSQL text cannot hold them; the raw
     body keeps them)."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection
 
 from mldebt.errors import MldebtError, PayloadError, UnauthorizedError
-from mldebt.ingest.common import Delivery, ParsedDelivery
+from mldebt.ingest.common import Delivery, ParsedDelivery, body_digest, forensic_headers
 from mldebt.ingest.registry import adapter
 from mldebt.service.apply import apply_many, apply_parsed
 from mldebt.service.linker import Linker
@@ -28,6 +28,9 @@ from mldebt.store.ingest_tables import RawEventRow
 from mldebt.store.raw_events import ACCEPTED, DUPLICATE, FAILED, PARSED, REJECTED, RawEvent, delivery_key
 
 BACKFILL = "backfill (local file)"
+REJECTED_BODY_KEPT = 4096
+"""Bytes of a rejected delivery's body that are kept (with its size and SHA-256): enough to see what was
+sent, while an unauthenticated sender cannot grow the store by more than this per request."""
 PULLED = "pulled from the source's API"
 
 
@@ -56,12 +59,17 @@ class Outcome:
 def prepare(delivery: Delivery, secret: str | None, verification: str | None = None) -> Prepared:
     """Verify (unless `verification` says why not: backfill, pulled) and parse; never raises."""
     module = adapter(delivery.source)
-    headers = {k: v for k, v in delivery.headers.items() if k in module.kept_headers}
+    size, digest = len(delivery.body), body_digest(delivery.body)
 
     def raw(status: str, verified: str, error: str | None = None, parsed: ParsedDelivery | None = None) -> RawEvent:
+        if status == REJECTED:  # anyone can send these: keep what forensics needs, never the whole body
+            headers, body = forensic_headers(delivery.headers), delivery.body[:REJECTED_BODY_KEPT]
+        else:
+            headers, body = {k: v for k, v in delivery.headers.items() if k in module.kept_headers}, delivery.body
         return RawEvent(source=delivery.source, delivery_id=delivery_key(parsed.delivery_id) if parsed else None,
-                        headers=headers, body=delivery.body, received_at=delivery.received_at, verification=verified,
-                        status=status, kind=(parsed.kind[:100] if parsed else None), error=error)
+                        headers=headers, body=body, received_at=delivery.received_at, verification=verified,
+                        status=status, kind=(parsed.kind[:100] if parsed else None), error=error,
+                        body_size=size, body_sha256=digest)
 
     if verification is None:
         try:

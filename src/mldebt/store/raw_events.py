@@ -48,6 +48,8 @@ class RawEvent:
     kind: str | None = None
     error: str | None = None
     parsed_at: dt.datetime | None = None
+    body_size: int | None = None  # of the body as received; `body` is only its start for a rejected delivery
+    body_sha256: str | None = None
 
 
 def append(db: Connection, event: RawEvent) -> int:

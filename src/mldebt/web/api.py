@@ -34,7 +34,9 @@ Source = Literal["sentry", "alertmanager", "zendesk", "zigpoll", "bigcommerce"]
 def _event(row: RawEventRow, with_body: bool = False) -> dict[str, Any]:
     data = {"id": row.id, "source": row.source, "delivery_id": row.delivery_id, "status": row.status,
             "kind": row.kind, "verification": row.verification, "error": row.error, "headers": row.headers,
-            "received_at": row.received_at.isoformat(), "size": len(row.body)}
+            "received_at": row.received_at.isoformat(),
+            "size": row.body_size if row.body_size is not None else len(row.body), "sha256": row.body_sha256,
+            "body_kept": len(row.body)}  # less than `size` for a rejected delivery: only its first 4 KiB
     if with_body:
         data["body"] = row.body.decode("utf-8", "replace")
     return data
