@@ -41,7 +41,7 @@ def serve(
     if catalog is not None:
         os.environ[CATALOG_FILE.env] = str(catalog)
     state(ctx).store().close()  # migrate and fail early with a one-line error when the store is unreachable
-    out.print(f"mldebt serving on http://{host}:{port} (API docs: /api/v1/docs)", highlight=False)
+    out.print(f"mldebt serving on http://{host}:{port} (OpenAPI, with a token: /api/v1/openapi.json)", highlight=False)
     uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, log_level="warning", access_log=False)
 
 

@@ -68,8 +68,10 @@ def create_app(store: Store, linker: Linker | None = None, secrets: Mapping[str,
             await asyncio.gather(*ctx.background, return_exceptions=True)  # pulls already started finish
             await ctx.writer.stop()
 
-    app = MldebtApp(title="mldebt", version=__version__, lifespan=lifespan, openapi_url="/api/v1/openapi.json",
-                  docs_url="/api/v1/docs", redoc_url=None,
+    # No public schema and no docs page: `api.openapi_document` serves the schema to token holders, and
+    # FastAPI's docs pages load their scripts from a CDN (see docs/ingest.md).
+    app = MldebtApp(title="mldebt", version=__version__, lifespan=lifespan, openapi_url=None, docs_url=None,
+                  redoc_url=None,
                   description="Technical debt in AI/ML systems: webhooks in, incidents, MTTR and signals out.")
     app.state.ctx = ctx
     errors.install(app)
