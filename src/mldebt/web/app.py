@@ -25,7 +25,7 @@ from mldebt.service.writer import GroupCommitWriter
 from mldebt.settings import DATABASE_URL, WEBHOOK_SOURCES, source_secret
 from mldebt.store import raw_events
 from mldebt.store.database import Store, open_store
-from mldebt.web import api, errors, hooks
+from mldebt.web import api, errors, hooks, limits
 from mldebt.web.context import WebContext
 from mldebt.web.observability import init_sentry
 
@@ -36,14 +36,15 @@ writer applies one within milliseconds, so it is stuck (its error says why; `mld
 
 
 class MldebtApp(FastAPI):
-    """FastAPI with webhook deliveries served by `hooks.WebhookFastPath` before FastAPI's own layers."""
+    """FastAPI behind two plain ASGI layers: the request limits (`limits.RequestLimits`), then webhook
+    deliveries served by `hooks.WebhookFastPath` before FastAPI's own layers."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._hooks = hooks.WebhookFastPath(super().__call__, lambda: self.state.ctx)
+        self._outer = limits.RequestLimits(hooks.WebhookFastPath(super().__call__, lambda: self.state.ctx))
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        await self._hooks(scope, receive, send)
+        await self._outer(scope, receive, send)
 
 
 def create_app(store: Store, linker: Linker | None = None, secrets: Mapping[str, str | None] | None = None,
