@@ -126,3 +126,22 @@ def test_unapplied_counts_only_accepted_deliveries_received_before_the_cutoff(st
     store_raw(store, "sentry", b"{}", FAILED, "x", now - dt.timedelta(hours=1))
     with store.session() as session:
         assert raw_events.unapplied(session, now - dt.timedelta(seconds=5)) == (2, now - dt.timedelta(minutes=5))
+
+
+def test_a_field_longer_than_its_column_is_refused_at_receipt_not_left_unapplied(store):
+    ticket = {"id": "9" * 150, "subject": "s", "status": "open", "created_at": "2026-10-02T11:00:00Z",
+              "updated_at": "2026-10-03T08:30:00Z"}
+    answer = {"_id": "6740b0000000000000000001", "createdAt": "2026-11-23T08:00:00.000Z", "pollId": "p" * 101,
+              "response": "5"}
+    alert = json.loads(fixture("alertmanager_firing.json"))
+    alert["alerts"][0]["fingerprint"] = "f" * 300
+    deliveries = [Delivery("zendesk", json.dumps(ticket).encode(), backfill=True),
+                  Delivery("zigpoll", json.dumps(answer).encode(), backfill=True),
+                  Delivery("alertmanager", json.dumps(alert).encode(), backfill=True)]
+    outcomes = receive(store, deliveries, Linker(), {}, BACKFILL)
+    assert [(o.status, o.error.message if o.error else None) for o in outcomes] == [
+        ("failed", "tickets[0].external_id is 150 characters long; at most 100 are stored"),
+        ("failed", "feedback[0].poll_id is 101 characters long; at most 100 are stored"),
+        ("failed", "signals[0].key is 306 characters long; at most 200 are stored")]
+    with store.session() as session:
+        assert raw_events.unapplied(session, dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)) == (0, None)

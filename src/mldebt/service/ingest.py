@@ -20,6 +20,7 @@ from mldebt.errors import MldebtError, PayloadError, UnauthorizedError
 from mldebt.ingest.common import Delivery, ParsedDelivery, body_digest, forensic_headers
 from mldebt.ingest.registry import adapter
 from mldebt.service.apply import apply_many, apply_parsed
+from mldebt.service.field_widths import check_widths
 from mldebt.service.linker import Linker
 from mldebt.store import raw_events
 from mldebt.store.base import as_aware
@@ -85,6 +86,7 @@ def prepare(delivery: Delivery, secret: str | None, verification: str | None = N
         verification = "verified"
     try:
         parsed = module.parse(delivery)
+        check_widths(parsed)
     except PayloadError as exc:
         return Prepared(raw(FAILED, verification, exc.message), error=exc)
     except Exception as exc:  # a parser bug: kept as failed, replayable once the parser is fixed; never a 5xx
@@ -232,6 +234,7 @@ def _replay_one(db: Connection, row: RawEventRow, linker: Linker, now: dt.dateti
                         received_at=as_aware(row.received_at) or now)
     try:
         parsed = adapter(row.source).parse(delivery)
+        check_widths(parsed)
     except PayloadError as exc:
         raw_events.set_status(db, row.id, FAILED, error=exc.message)
         return FAILED, exc.message
