@@ -145,3 +145,21 @@ def test_a_field_longer_than_its_column_is_refused_at_receipt_not_left_unapplied
         ("failed", "signals[0].key is 306 characters long; at most 200 are stored")]
     with store.session() as session:
         assert raw_events.unapplied(session, dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)) == (0, None)
+
+
+def test_a_database_error_is_kept_as_its_first_line_without_sql_or_parameters(store, monkeypatch):
+    from sqlalchemy.exc import DataError
+
+    class StringDataRightTruncation(Exception):
+        pass
+
+    def refuse(db, source, delivery_id):
+        raise DataError("INSERT INTO delivery_keys VALUES (%(secret)s)", {"secret": "s3cret"},
+                        StringDataRightTruncation("value too long for type character varying(200)\nDETAIL: x"))
+
+    store_raw(store, "alertmanager", fixture("alertmanager_firing.json"))
+    monkeypatch.setattr("mldebt.service.ingest.raw_events.claim", refuse)
+    result = replay(store, Linker())
+    reason = "replay failed: StringDataRightTruncation: value too long for type character varying(200)"
+    assert statuses_and_errors(store) == [("failed", reason)]
+    assert result.errors == [f"raw event 1 (alertmanager): {reason}"]

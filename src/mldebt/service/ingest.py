@@ -170,11 +170,19 @@ def _apply_one(db: Connection, outcome: Outcome, parsed: ParsedDelivery | None, 
             outcome.effects = apply_parsed(db, parsed, linker, outcome.raw_id)
     except Exception as exc:
         outcome.status = ACCEPTED
-        error = f"not applied: {type(exc).__name__}: {exc}".replace("\x00", "")[:2000]
+        error = f"not applied: {failure(exc)}"
         raw_events.set_status(db, outcome.raw_id, ACCEPTED, error=error)
         return
     outcome.status = PARSED
     raw_events.set_status(db, outcome.raw_id, PARSED, parsed_at=now)
+
+
+def failure(exc: BaseException) -> str:
+    """`Type: first line of the message`, as stored with a delivery and shown by replay: for a database error
+    the driver's own message, never the SQL statement and its parameters that SQLAlchemy appends."""
+    cause = getattr(exc, "orig", None) or exc
+    lines = str(cause).replace("\x00", "").strip().splitlines()
+    return f"{type(cause).__name__}: {lines[0] if lines else ''}"[:500]
 
 
 def receive(store: Store, deliveries: Iterable[Delivery], linker: Linker, secrets: Mapping[str, str | None],
@@ -215,7 +223,7 @@ def replay(store: Store, linker: Linker, source: str | None = None,
                     status, reason = _replay_one(db, row, linker, now)
             except Exception as exc:  # the database refused what it says: this one fails, replay goes on
                 status = FAILED
-                reason = f"replay failed: {type(exc).__name__}: {exc}".replace("\x00", "")[:2000]
+                reason = f"replay failed: {failure(exc)}"
                 raw_events.set_status(db, row.id, FAILED, error=reason)
             if status == PARSED:
                 result.parsed += 1
@@ -239,7 +247,7 @@ def _replay_one(db: Connection, row: RawEventRow, linker: Linker, now: dt.dateti
         raw_events.set_status(db, row.id, FAILED, error=exc.message)
         return FAILED, exc.message
     except Exception as exc:  # a parser bug (RecursionError, ...): this one fails, replay goes on
-        reason = f"payload could not be parsed ({type(exc).__name__}: {exc})".replace("\x00", "")[:2000]
+        reason = f"payload could not be parsed ({failure(exc)})"
         raw_events.set_status(db, row.id, FAILED, error=reason)
         return FAILED, reason
     key = delivery_key(parsed.delivery_id)
