@@ -13,6 +13,7 @@ import email.utils
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -26,10 +27,17 @@ MAX_DEPTH = 64
 the JSON columns and replay hit Python's recursion limit (`RecursionError`), and no source sends them."""
 
 
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE_BYTES = re.compile(rb"\xed[\xa0-\xbf]")
+
+
 def _maybe_surrogate(body: bytes) -> bool:
-    """Whether the body may hold a UTF-16 surrogate: a `\\ud...` escape, or the byte that starts one encoded as
-    UTF-8 (which `json.loads` lets through). Three substring searches; only then are strings checked one by one."""
-    return b"\\ud" in body or b"\\uD" in body or b"\xed" in body
+    """Whether the body may hold a UTF-16 surrogate: a `\\ud800`-`\\udfff` escape, or one encoded like UTF-8
+    (which `json.loads` lets through). Substring searches first, so that most bodies cost almost nothing;
+    only then are strings checked one by one."""
+    if (b"\\ud" in body or b"\\uD" in body) and _SURROGATE_ESCAPE.search(body):
+        return True
+    return b"\xed" in body and _SURROGATE_BYTES.search(body) is not None
 
 
 @dataclass(frozen=True)
