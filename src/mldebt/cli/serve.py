@@ -14,6 +14,7 @@ from mldebt.service.tokens import ROLES, create_api_token, revoke, token_list
 from mldebt.settings import CATALOG_FILE, DATABASE_URL
 
 APP_FACTORY = "mldebt.web.app:app_from_settings"
+HTTP_PROTOCOL = "mldebt.web.http_protocol:LimitedHttpToolsProtocol"  # bounded request heads: 431/414, not a reset
 
 
 def serve(
@@ -41,8 +42,9 @@ def serve(
     if catalog is not None:
         os.environ[CATALOG_FILE.env] = str(catalog)
     state(ctx).store().close()  # migrate and fail early with a one-line error when the store is unreachable
-    out.print(f"mldebt serving on http://{host}:{port} (API docs: /api/v1/docs)", highlight=False)
-    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, log_level="warning", access_log=False)
+    out.print(f"mldebt serving on http://{host}:{port} (OpenAPI, with a token: /api/v1/openapi.json)", highlight=False)
+    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, log_level="warning", access_log=False,
+                http=HTTP_PROTOCOL)
 
 
 token_app = typer.Typer(help="API tokens: every /api/v1 call needs one.", no_args_is_help=True)

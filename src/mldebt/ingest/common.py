@@ -13,6 +13,7 @@ import email.utils
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -21,6 +22,22 @@ from mldebt.domain.incident import FeedbackResponse, IncidentSignal, StoreEvent,
 from mldebt.errors import PayloadError, UnauthorizedError
 
 EPOCH_ZERO_PREFIX = "0001-01-01"
+MAX_DEPTH = 64
+"""Arrays and objects nested deeper than this are refused on receipt (422): deeper bodies made the parser,
+the JSON columns and replay hit Python's recursion limit (`RecursionError`), and no source sends them."""
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE_BYTES = re.compile(rb"\xed[\xa0-\xbf]")
+
+
+def _maybe_surrogate(body: bytes) -> bool:
+    """Whether the body may hold a UTF-16 surrogate: a `\\ud800`-`\\udfff` escape, or one encoded like UTF-8
+    (which `json.loads` lets through). Substring searches first, so that most bodies cost almost nothing;
+    only then are strings checked one by one."""
+    if (b"\\ud" in body or b"\\uD" in body) and _SURROGATE_ESCAPE.search(body):
+        return True
+    return b"\xed" in body and _SURROGATE_BYTES.search(body) is not None
 
 
 @dataclass(frozen=True)
@@ -61,16 +78,84 @@ class Adapter(Protocol):
     def parse(self, delivery: Delivery) -> ParsedDelivery: ...
 
 
+SECRET_HEADER_PARTS = ("authorization", "cookie", "signature", "token", "secret", "api-key", "apikey", "api_key",
+                       "password", "session", "auth", "credential")
+"""A header whose lower-case name contains one of these carries a credential: its value is never kept for a
+rejected delivery (only that it was there, and how long it was)."""
+FORENSIC_HEADER_BUDGET = 4096
+"""At most this many characters of headers are kept for a rejected delivery; a value over 512 is cut."""
+FORENSIC_VALUE = 512
+
+
+def forensic_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """The headers of a rejected delivery as they are kept for forensics: credentials redacted, bounded in size.
+
+    An unauthenticated sender controls all of them, so the record of its attempt must not grow with them."""
+    kept: dict[str, str] = {}
+    used = 0
+    for index, (name, value) in enumerate(headers.items()):
+        name = name.lower()[:100]
+        if any(part in name for part in SECRET_HEADER_PARTS):
+            value = f"[redacted, {len(value)} characters]"
+        elif len(value) > FORENSIC_VALUE:
+            value = f"{value[:FORENSIC_VALUE]}...[cut, {len(value)} characters]"
+        used += len(name) + len(value)
+        if used > FORENSIC_HEADER_BUDGET:
+            kept["..."] = f"{len(headers) - index} more headers not kept"
+            break
+        kept[name] = value
+    return kept
+
+
 def load_json(body: bytes) -> Any:
     """The parsed body; NUL characters are dropped from strings (PostgreSQL text cannot hold them; the raw
     body keeps them)."""
     try:
         value = json.loads(body)
-        return _without_nul(value) if b"\\u0000" in body else value
     except UnicodeDecodeError:
         raise PayloadError("body is not UTF-8 JSON") from None
     except json.JSONDecodeError as exc:
         raise PayloadError(f"body is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise PayloadError(_too_deep()) from None
+    texts = _maybe_surrogate(body)
+    if texts or body.count(b"[") + body.count(b"{") > MAX_DEPTH:
+        _check_shape(value, texts)
+    return _without_nul(value) if b"\\u0000" in body else value
+
+
+def _too_deep() -> str:
+    return f"body nests arrays and objects more than {MAX_DEPTH} levels deep; at most {MAX_DEPTH} are accepted"
+
+
+def _check_shape(value: Any, texts: bool) -> None:
+    """`PayloadError` for nesting deeper than MAX_DEPTH and (with `texts`) for a string holding a lone UTF-16
+    surrogate, which no database column can store: such a delivery would be answered 202 and never applied."""
+    stack: list[tuple[Any, int, str]] = [(value, 0, "body")]
+    while stack:
+        item, depth, where = stack.pop()
+        if isinstance(item, dict):
+            if depth >= MAX_DEPTH:
+                raise PayloadError(_too_deep(), [where])
+            for key, child in item.items():
+                if texts:
+                    _check_text(key, f"{where} (a key)")
+                stack.append((child, depth + 1, f"{where}.{key}" if texts else where))
+        elif isinstance(item, list):
+            if depth >= MAX_DEPTH:
+                raise PayloadError(_too_deep(), [where])
+            stack.extend((child, depth + 1, f"{where}[{i}]" if texts else where) for i, child in enumerate(item))
+        elif texts and isinstance(item, str):
+            _check_text(item, where)
+
+
+def _check_text(value: str, where: str) -> None:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        lone = value[exc.start].encode("unicode_escape").decode()
+        raise PayloadError(f"{where} holds a lone UTF-16 surrogate ({lone}), which is not text; send valid Unicode "
+                           "(a surrogate pair encodes one character)", [where]) from None
 
 
 def _without_nul(value: Any) -> Any:

@@ -17,15 +17,20 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection
 
 from mldebt.errors import MldebtError, PayloadError, UnauthorizedError
-from mldebt.ingest.common import Delivery, ParsedDelivery
+from mldebt.ingest.common import Delivery, ParsedDelivery, body_digest, forensic_headers
 from mldebt.ingest.registry import adapter
 from mldebt.service.apply import apply_many, apply_parsed
+from mldebt.service.field_widths import check_widths
 from mldebt.service.linker import Linker
 from mldebt.store import raw_events
 from mldebt.store.database import Store
-from mldebt.store.raw_events import ACCEPTED, DUPLICATE, FAILED, PARSED, REJECTED, RawEvent
+from mldebt.store.ingest_tables import RawEventRow
+from mldebt.store.raw_events import ACCEPTED, DUPLICATE, FAILED, PARSED, REJECTED, RawEvent, delivery_key
 
 BACKFILL = "backfill (local file)"
+REJECTED_BODY_KEPT = 4096
+"""Bytes of a rejected delivery's body that are kept (with its size and SHA-256): enough to see what was
+sent, while an unauthenticated sender cannot grow the store by more than this per request."""
 PULLED = "pulled from the source's API"
 
 
@@ -54,12 +59,17 @@ class Outcome:
 def prepare(delivery: Delivery, secret: str | None, verification: str | None = None) -> Prepared:
     """Verify (unless `verification` says why not: backfill, pulled) and parse; never raises."""
     module = adapter(delivery.source)
-    headers = {k: v for k, v in delivery.headers.items() if k in module.kept_headers}
+    size, digest = len(delivery.body), body_digest(delivery.body)
 
     def raw(status: str, verified: str, error: str | None = None, parsed: ParsedDelivery | None = None) -> RawEvent:
-        return RawEvent(source=delivery.source, delivery_id=parsed.delivery_id[:200] if parsed else None,
-                        headers=headers, body=delivery.body, received_at=delivery.received_at, verification=verified,
-                        status=status, kind=(parsed.kind[:100] if parsed else None), error=error)
+        if status == REJECTED:  # anyone can send these: keep what forensics needs, never the whole body
+            headers, body = forensic_headers(delivery.headers), delivery.body[:REJECTED_BODY_KEPT]
+        else:
+            headers, body = {k: v for k, v in delivery.headers.items() if k in module.kept_headers}, delivery.body
+        return RawEvent(source=delivery.source, delivery_id=delivery_key(parsed.delivery_id) if parsed else None,
+                        headers=headers, body=body, received_at=delivery.received_at, verification=verified,
+                        status=status, kind=(parsed.kind[:100] if parsed else None), error=error,
+                        body_size=size, body_sha256=digest)
 
     if verification is None:
         try:
@@ -75,6 +85,7 @@ def prepare(delivery: Delivery, secret: str | None, verification: str | None = N
         verification = "verified"
     try:
         parsed = module.parse(delivery)
+        check_widths(parsed)
     except PayloadError as exc:
         return Prepared(raw(FAILED, verification, exc.message), error=exc)
     except Exception as exc:  # a parser bug: kept as failed, replayable once the parser is fixed; never a 5xx
@@ -92,7 +103,8 @@ def store_batch(db: Connection, batch: Sequence[Prepared]) -> list[Outcome]:
     that claimed its key is stored `accepted`; `apply_stored` then applies what it says and marks it
     `parsed`, in a later transaction (the server) or the same one (`write_batch`).
     """
-    keys = [(item.raw.source, item.parsed.delivery_id[:200]) if item.parsed is not None else None for item in batch]
+    keys = [(item.raw.source, delivery_key(item.parsed.delivery_id)) if item.parsed is not None else None
+            for item in batch]
     claimed = raw_events.claim_many(db, list(dict.fromkeys(k for k in keys if k is not None)))
     statuses = []
     for item, key in zip(batch, keys, strict=True):
@@ -157,11 +169,19 @@ def _apply_one(db: Connection, outcome: Outcome, parsed: ParsedDelivery | None, 
             outcome.effects = apply_parsed(db, parsed, linker, outcome.raw_id)
     except Exception as exc:
         outcome.status = ACCEPTED
-        error = f"not applied: {type(exc).__name__}: {exc}".replace("\x00", "")[:2000]
+        error = f"not applied: {failure(exc)}"
         raw_events.set_status(db, outcome.raw_id, ACCEPTED, error=error)
         return
     outcome.status = PARSED
     raw_events.set_status(db, outcome.raw_id, PARSED, parsed_at=now)
+
+
+def failure(exc: BaseException) -> str:
+    """`Type: first line of the message`, as stored with a delivery and shown by replay: for a database error
+    the driver's own message, never the SQL statement and its parameters that SQLAlchemy appends."""
+    cause = getattr(exc, "orig", None) or exc
+    lines = str(cause).replace("\x00", "").strip().splitlines()
+    return f"{type(cause).__name__}: {lines[0] if lines else ''}"[:500]
 
 
 def receive(store: Store, deliveries: Iterable[Delivery], linker: Linker, secrets: Mapping[str, str | None],
@@ -187,6 +207,9 @@ def replay(store: Store, linker: Linker, source: str | None = None,
            statuses: Sequence[str] = (FAILED, ACCEPTED), unapplied_only: bool = False) -> ReplayResult:
     """Re-parse stored raw events (after a parser or inventory fix); verification is not repeated.
 
+    Each event is replayed under its own savepoint: one that still cannot be parsed or stored (a parser
+    bug, `RecursionError`, a value the database refuses) is marked `failed` with its reason and replay
+    goes on with the next, so one poisonous delivery can never make replay fail for good.
     `unapplied_only` takes only `accepted` events without an error: stored by a server that stopped
     before applying them (see `recover_unapplied`)."""
     result = ReplayResult()
@@ -194,31 +217,47 @@ def replay(store: Store, linker: Linker, source: str | None = None,
     with store.session() as session:
         db = session.connection()
         for row in raw_events.events_to_replay(session, source, statuses, unapplied_only):
-            delivery = Delivery(source=row.source, body=row.body, headers=dict(row.headers or {}),
-                                received_at=row.received_at or now)
             try:
-                parsed = adapter(row.source).parse(delivery)
-            except PayloadError as exc:
-                raw_events.set_status(db, row.id, FAILED, error=exc.message)
-                result.failed += 1
-                result.errors.append(f"raw event {row.id} ({row.source}): {exc.message}")
-                continue
-            raw_events.set_status(db, row.id, row.status, error=row.error,
-                                  delivery_id=parsed.delivery_id[:200], kind=parsed.kind[:100])
-            outcome = Outcome(row.id, ACCEPTED, parsed.delivery_id)
-            # an `accepted` event already holds its key; a `failed` one must claim it first
-            if row.status == FAILED and not raw_events.claim(db, row.source, parsed.delivery_id[:200]):
-                outcome.status = DUPLICATE
-                raw_events.set_status(db, row.id, DUPLICATE)
-            else:
-                _apply_one(db, outcome, parsed, linker, now)
-            if outcome.status == PARSED:
+                with db.begin_nested():
+                    status, reason = _replay_one(db, row, linker, now)
+            except Exception as exc:  # the database refused what it says: this one fails, replay goes on
+                status = FAILED
+                reason = f"replay failed: {failure(exc)}"
+                raw_events.set_status(db, row.id, FAILED, error=reason)
+            if status == PARSED:
                 result.parsed += 1
-            elif outcome.status == DUPLICATE:
+            elif status == DUPLICATE:
                 result.duplicate += 1
             else:
                 result.failed += 1
+            if reason is not None:
+                result.errors.append(f"raw event {row.id} ({row.source}): {reason}")
     return result
+
+
+def _replay_one(db: Connection, row: RawEventRow, linker: Linker, now: dt.datetime) -> tuple[str, str | None]:
+    """Re-parse and apply one stored event: its new status, and why it failed to parse (also stored)."""
+    delivery = Delivery(source=row.source, body=row.body, headers=dict(row.headers or {}),
+                        received_at=row.received_at or now)
+    try:
+        parsed = adapter(row.source).parse(delivery)
+        check_widths(parsed)
+    except PayloadError as exc:
+        raw_events.set_status(db, row.id, FAILED, error=exc.message)
+        return FAILED, exc.message
+    except Exception as exc:  # a parser bug (RecursionError, ...): this one fails, replay goes on
+        reason = f"payload could not be parsed ({failure(exc)})"
+        raw_events.set_status(db, row.id, FAILED, error=reason)
+        return FAILED, reason
+    key = delivery_key(parsed.delivery_id)
+    raw_events.set_status(db, row.id, row.status, error=row.error, delivery_id=key, kind=parsed.kind[:100])
+    # an `accepted` event already holds its key; a `failed` one must claim it first
+    if row.status == FAILED and not raw_events.claim(db, row.source, key):
+        raw_events.set_status(db, row.id, DUPLICATE)
+        return DUPLICATE, None
+    outcome = Outcome(row.id, ACCEPTED, key)
+    _apply_one(db, outcome, parsed, linker, now)
+    return outcome.status, None
 
 
 def recover_unapplied(store: Store, linker: Linker) -> ReplayResult:

@@ -1,7 +1,9 @@
 """Tables of the ingest feature: raw deliveries, delivery keys, incidents, tickets, feedback, store events, tokens.
 
-- `raw_events` is append-only: every delivery, accepted or not, with its body as received. Only its
-  status moves (failed -> parsed after `mldebt ingest replay`); body and headers never change.
+- `raw_events` is append-only: every delivery, accepted or not, with its size and SHA-256 and its body
+  as received; of a rejected one (failed authentication) only the first 4 KiB of the body and the
+  headers without secrets, so that unauthenticated senders cannot fill the disk. Only its status
+  moves (failed -> parsed after `mldebt ingest replay`); body and headers never change.
 - `delivery_keys` makes idempotency a database guarantee: (source, delivery_id) is the primary key,
   claimed by the first accepted delivery (the raw event of that delivery is the one with status
   `parsed` or `accepted`), so a retry is recognised even with several writers.
@@ -42,6 +44,8 @@ class RawEventRow(Base):
     delivery_id: Mapped[str | None] = mapped_column(String(200))
     headers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     body: Mapped[bytes] = mapped_column(LargeBinary)
+    body_size: Mapped[int | None] = mapped_column(Integer)  # of the body as received (`body` may be its start)
+    body_sha256: Mapped[str | None] = mapped_column(String(64))
     received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     verification: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(10))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,21 @@ from mldebt.store.ingest_tables import DeliveryKeyRow, RawEventRow
 
 ACCEPTED, DUPLICATE, REJECTED, FAILED, PARSED = "accepted", "duplicate", "rejected", "failed", "parsed"
 STATUSES = (ACCEPTED, DUPLICATE, REJECTED, FAILED, PARSED)
+KEY_LENGTH = 200  # the width of raw_events.delivery_id and delivery_keys.delivery_id
+HASHED_KEY = "sha256:"
+
+
+def delivery_key(delivery_id: str) -> str:
+    """The stored form of a source's delivery id: the id itself, or `sha256:<hex>` of the whole id when it
+    does not fit the column (or could be mistaken for a hashed one).
+
+    Never a prefix: two exports that share their first records have ids with a long common prefix, and
+    cutting them made the second a "duplicate" of the first and dropped it. The hash is stable, so a
+    true retry of a long id still claims the same key.
+    """
+    if len(delivery_id) <= KEY_LENGTH and not delivery_id.startswith(HASHED_KEY):
+        return delivery_id
+    return HASHED_KEY + hashlib.sha256(delivery_id.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -32,6 +48,8 @@ class RawEvent:
     kind: str | None = None
     error: str | None = None
     parsed_at: dt.datetime | None = None
+    body_size: int | None = None  # of the body as received; `body` is only its start for a rejected delivery
+    body_sha256: str | None = None
 
 
 def append(db: Connection, event: RawEvent) -> int:
@@ -100,6 +118,15 @@ def events_to_replay(session: Session, source: str | None, statuses: Sequence[st
     if source is not None:
         query = query.where(RawEventRow.source == source)
     return list(session.scalars(query))
+
+
+def unapplied(session: Session, received_before: dt.datetime) -> tuple[int, dt.datetime | None]:
+    """How many deliveries received before `received_before` are still `accepted` (stored, answered 2xx, not
+    applied), and when the oldest came: what `/healthz` reports, so that none stays unapplied silently."""
+    query = select(func.count(), func.min(RawEventRow.received_at)).where(
+        RawEventRow.status == ACCEPTED, RawEventRow.received_at < received_before)
+    count, oldest = session.execute(query).one()
+    return int(count), oldest
 
 
 def counts(session: Session) -> dict[str, dict[str, int]]:

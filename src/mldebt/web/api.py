@@ -32,10 +32,26 @@ AsAdmin = Annotated[Caller, Depends(admin)]
 Status = Literal["accepted", "duplicate", "rejected", "failed", "parsed"]
 
 
+@router.get("/openapi.json", include_in_schema=False)
+def openapi_document(request: Request, _: AsViewer) -> dict[str, Any]:
+    """The OpenAPI document, for token holders only (a viewer token is enough): it maps the whole API."""
+    schema: dict[str, Any] = request.app.openapi()
+    return schema
+
+
+@router.get("/docs", include_in_schema=False)
+def no_docs_page() -> None:
+    """No interactive page is served: FastAPI's loads its scripts from a CDN and could not send a token."""
+    raise NotFoundError("no docs page is served: fetch /api/v1/openapi.json with `Authorization: Bearer <token>` "
+                        "(a viewer token is enough) and open it in any OpenAPI viewer")
+
+
 def _event(row: RawEventRow, with_body: bool = False) -> dict[str, Any]:
     data = {"id": row.id, "source": row.source, "delivery_id": row.delivery_id, "status": row.status,
             "kind": row.kind, "verification": row.verification, "error": row.error, "headers": row.headers,
-            "received_at": row.received_at.isoformat(), "size": len(row.body)}
+            "received_at": row.received_at.isoformat(),
+            "size": row.body_size if row.body_size is not None else len(row.body), "sha256": row.body_sha256,
+            "body_kept": len(row.body)}  # less than `size` for a rejected delivery: only its first 4 KiB
     if with_body:
         data["body"] = row.body.decode("utf-8", "replace")
     return data

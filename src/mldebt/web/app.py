@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -22,23 +23,28 @@ from mldebt.service.linker import Linker, load_linker
 from mldebt.service.pull import poll_puller_from_settings
 from mldebt.service.writer import GroupCommitWriter
 from mldebt.settings import DATABASE_URL, WEBHOOK_SOURCES, source_secret
+from mldebt.store import raw_events
 from mldebt.store.database import Store, open_store
-from mldebt.web import api, errors, hooks
+from mldebt.web import api, errors, hooks, limits
 from mldebt.web.context import WebContext
 from mldebt.web.observability import init_sentry
 
 log = logging.getLogger("mldebt.web")
+UNAPPLIED_AFTER = dt.timedelta(seconds=5)
+"""A delivery stored and acknowledged this long ago and still `accepted` is reported by /healthz: the
+writer applies one within milliseconds, so it is stuck (its error says why; `mldebt ingest replay`)."""
 
 
 class MldebtApp(FastAPI):
-    """FastAPI with webhook deliveries served by `hooks.WebhookFastPath` before FastAPI's own layers."""
+    """FastAPI behind two plain ASGI layers: the request limits (`limits.RequestLimits`), then webhook
+    deliveries served by `hooks.WebhookFastPath` before FastAPI's own layers."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._hooks = hooks.WebhookFastPath(super().__call__, lambda: self.state.ctx)
+        self._outer = limits.RequestLimits(hooks.WebhookFastPath(super().__call__, lambda: self.state.ctx))
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        await self._hooks(scope, receive, send)
+        await self._outer(scope, receive, send)
 
 
 def create_app(store: Store, linker: Linker | None = None, secrets: Mapping[str, str | None] | None = None,
@@ -63,19 +69,24 @@ def create_app(store: Store, linker: Linker | None = None, secrets: Mapping[str,
             await asyncio.gather(*ctx.background, return_exceptions=True)  # pulls already started finish
             await ctx.writer.stop()
 
-    app = MldebtApp(title="mldebt", version=__version__, lifespan=lifespan, openapi_url="/api/v1/openapi.json",
-                  docs_url="/api/v1/docs", redoc_url=None,
+    # No public schema and no docs page: `api.openapi_document` serves the schema to token holders, and
+    # FastAPI's docs pages load their scripts from a CDN (see docs/ingest.md).
+    app = MldebtApp(title="mldebt", version=__version__, lifespan=lifespan, openapi_url=None, docs_url=None,
+                  redoc_url=None,
                   description="Technical debt in AI/ML systems: webhooks in, incidents, MTTR and signals out.")
     app.state.ctx = ctx
     errors.install(app)
     app.include_router(hooks.router)
     app.include_router(api.router)
 
-    @app.get("/healthz", tags=["health"], summary="Liveness and store reachability")
+    @app.get("/healthz", tags=["health"], summary="Liveness, store reachability, deliveries left unapplied")
     def healthz() -> dict[str, Any]:
-        with store.engine.connect() as connection:
-            connection.exec_driver_sql("SELECT 1")
-        return {"status": "ok", "version": __version__, "writer": ctx.writer.stats() if ctx.writer else None}
+        with store.session() as session:
+            count, oldest = raw_events.unapplied(session, dt.datetime.now(dt.UTC) - UNAPPLIED_AFTER)
+        return {"status": "degraded" if count else "ok", "version": __version__,
+                "writer": ctx.writer.stats() if ctx.writer else None,
+                "unapplied": {"count": count, "oldest_received_at": oldest.isoformat() if oldest else None,
+                              "older_than_seconds": int(UNAPPLIED_AFTER.total_seconds())}}
 
     return app
 

@@ -17,8 +17,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from mldebt.errors import MldebtError
 
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-              405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type",
-              422: "invalid_request", 429: "too_many_requests", 503: "unavailable"}
+              405: "method_not_allowed", 413: "payload_too_large", 414: "uri_too_long",
+              415: "unsupported_media_type", 422: "invalid_request", 429: "too_many_requests",
+              431: "request_header_fields_too_large", 503: "unavailable"}
 
 
 def error_body(code: str, message: str, details: list[Any] | None = None) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from fastapi.responses import JSONResponse
 
 from mldebt.domain.source_names import SOURCE_NAMES
 from mldebt.errors import MldebtError, PayloadError, PayloadTooLargeError
-from mldebt.ingest.common import Delivery
+from mldebt.ingest.common import Delivery, forensic_headers
 from mldebt.ingest.registry import ADAPTERS, adapter
 from mldebt.service.ingest import STATUS_CODES, Outcome, Prepared, prepare
 from mldebt.store.raw_events import DUPLICATE, REJECTED, RawEvent
@@ -61,13 +61,12 @@ async def receive_hook(source: str, request: Request) -> JSONResponse:
 async def receive_delivery(ctx: WebContext, source: str, headers: dict[str, str],
                            chunks: AsyncIterator[bytes]) -> JSONResponse:
     """Read, verify, parse and store one delivery of a known source; the answer once it is committed."""
-    module = ADAPTERS[source]
     received_at = dt.datetime.now(dt.UTC)
     try:
         body = await _read_limited(headers, chunks)
     except PayloadTooLargeError as exc:
-        kept = {k: v for k, v in headers.items() if k in module.kept_headers or k == "content-length"}
-        raw = RawEvent(source=source, delivery_id=None, headers=kept, body=b"", received_at=received_at,
+        raw = RawEvent(source=source, delivery_id=None, headers=forensic_headers(headers), body=b"",
+                       received_at=received_at,
                        verification="rejected: body over 1 MiB", status=REJECTED, error=exc.message)
         outcome = await _submit(ctx, Prepared(raw, error=exc))
         return from_mldebt(exc, [f"kept as raw event {outcome.raw_id}"])
