@@ -5,7 +5,7 @@ import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from mldebt.domain.incident import IncidentSignal, SignalAction
 from mldebt.errors import StoreError
@@ -143,3 +143,44 @@ def test_while_postgresql_is_down_senders_get_503_and_the_writer_recovers_after_
     finally:
         store.close()
         cluster.stop()
+
+
+def test_the_writer_commits_durably_on_sqlite(tmp_path):
+    """A 2xx means "stored durably": the writer's SQLite connection runs WAL with synchronous=FULL (2),
+    so each commit is on disk before the answer (NORMAL, 1, may lose the last commits on power loss)."""
+    store = open_store(f"sqlite:///{tmp_path / 'durable.db'}")
+
+    async def run():
+        writer = GroupCommitWriter(store, Linker())
+        writer.start()
+        pragmas = await writer.run(lambda session: (session.execute(text("PRAGMA synchronous")).scalar(),
+                                                    session.execute(text("PRAGMA journal_mode")).scalar()))
+        await writer.stop()
+        return pragmas
+
+    try:
+        assert asyncio.run(run()) == (2, "wal")
+    finally:
+        store.close()
+
+
+def test_a_unit_of_work_commits_when_it_returns_and_rolls_back_when_it_raises(store):
+    """`run` is the writer's transaction slot for writes that are not deliveries (replay, tokens)."""
+    async def run():
+        writer = GroupCommitWriter(store, Linker())
+        writer.start()
+        await writer.run(lambda session: raw_events.append(session.connection(), signal_delivery(1).raw))
+        with pytest.raises(RuntimeError, match="half done"):
+            await writer.run(lambda session: (raw_events.append(session.connection(), signal_delivery(2).raw),
+                                              _raise(RuntimeError("half done"))))
+        await writer.stop()
+        return writer
+
+    writer = asyncio.run(run())
+    assert writer.units == 2
+    with store.session() as session:
+        assert [e.delivery_id for e in raw_events.list_events(session)] == ["d-1"]
+
+
+def _raise(error: Exception) -> None:
+    raise error
