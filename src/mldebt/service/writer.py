@@ -50,6 +50,7 @@ from mldebt.store.database import Store
 from mldebt.store.raw_events import FAILED
 
 MAX_BATCH = 500
+_SYNCHRONOUS = {True: "PRAGMA synchronous=FULL", False: "PRAGMA synchronous=NORMAL"}
 log = logging.getLogger("mldebt.writer")
 T = TypeVar("T")
 
@@ -63,6 +64,7 @@ class GroupCommitWriter:
         self._stored: asyncio.Queue[Outcome] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         self._async_engine = store.async_engine()
+        self._sqlite = store.engine.dialect.name == "sqlite"
         self._units = asyncio.Lock()  # units of work take turns
         self._loop: asyncio.AbstractEventLoop | None = None
         self.batches = self.deliveries = self.apply_batches = self.applied = self.units = 0
@@ -194,9 +196,9 @@ class GroupCommitWriter:
             started = time.perf_counter()
             try:
                 try:
-                    await self._transaction(apply_stored, outcomes, self.linker, careful=False)
+                    await self._transaction(apply_stored, outcomes, self.linker, careful=False, durable=False)
                 except Exception:
-                    await self._transaction(apply_stored, outcomes, self.linker, careful=True)
+                    await self._transaction(apply_stored, outcomes, self.linker, careful=True, durable=False)
                 self.apply_batches += 1
                 self.applied += len(outcomes)
             except Exception:  # the store is down: they stay `accepted`, applied at the next start
@@ -208,28 +210,39 @@ class GroupCommitWriter:
                 for _ in outcomes:
                     self._stored.task_done()
 
-    async def _transaction(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run `work(connection, *args)` in one transaction, committed when it returns."""
+    async def _transaction(self, work: Callable[..., T], *args: Any, durable: bool = True, **kwargs: Any) -> T:
+        """Run `work(connection, *args)` in one transaction, committed when it returns.
+
+        On SQLite a `durable` commit is on disk before it returns (synchronous=FULL, the store's
+        default): storing, units of work. Applying is not `durable` (NORMAL: no fsync of its own):
+        lost to a power cut, its deliveries are still `accepted` and are applied at the next start,
+        and the next durable commit flushes it with itself (the WAL is written in order). That
+        halves the fsyncs of the ingest path (docs/ingest.md has the measurement)."""
         engine = self._async_engine
         if engine is None:
             with self.store.engine.begin() as connection:
+                if self._sqlite:  # pysqlite begins SQLite's transaction at the first write: this is before it
+                    connection.exec_driver_sql(_SYNCHRONOUS[durable])
                 return work(connection, *args, **kwargs)
         async with engine.begin() as connection:
             return await connection.run_sync(work, *args, **kwargs)
 
 
 class WriterStore:
-    """Stands in for the `Store` of a use case run by the writer: `session()` yields the session of
-    the writer's open transaction and only flushes (the writer commits), so the use case runs
-    unchanged, whether the CLI calls it with a real store or the server through the writer."""
+    """Stands in for the `Store` of a use case run by the writer, so the use case runs unchanged
+    whether the CLI calls it with a real store or the server through the writer.
+
+    `session()` is a savepoint in the writer's open transaction: released when the block ends,
+    rolled back when it raises, as a real store's session is committed or rolled back; the writer
+    commits the whole unit of work at the end."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        yield self._session
-        self._session.flush()
+        with self._session.begin_nested():
+            yield self._session
 
 
 def _in_session(connection: Connection, work: Callable[[Session], T]) -> T:
