@@ -29,9 +29,9 @@ from tests.support.webhooks import fixture_json, signed_headers
 from benchmarks.loopback_client import build_request, send_all, send_at_rate
 from mldebt.ingest.common import Delivery
 from mldebt.ingest.registry import ADAPTERS
+from mldebt.store.base import as_aware
 from mldebt.store.database import open_store
 from mldebt.store.ingest_tables import DeliveryKeyRow, RawEventRow
-from mldebt.store.models import as_aware
 
 TARGET_RATE, TARGET_P99_MS = 1000.0, 50.0
 SOURCES = ("sentry", "alertmanager", "zendesk", "zigpoll", "bigcommerce")

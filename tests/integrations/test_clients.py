@@ -19,6 +19,7 @@ from mldebt.store.ingest_tables import FeedbackRow
 from mldebt.web.app import create_app
 from tests.support.fake_vendors import BigCommerceHandler, FakeServer, ZigpollHandler
 from tests.support.server import STOREFRONT
+from tests.support.transactions import EngineWatch
 from tests.support.webhooks import SECRETS, fixture, signed_headers
 
 POLL = "66f1c0a9e4b0c2a1d3f4e5a7"
@@ -58,8 +59,13 @@ def test_zigpoll_pages_by_cursor_and_retries_429(zigpoll, bearer):
 def test_pull_stores_feedback_once_and_asks_only_for_newer(request, store, zigpoll, linker):
     client = ZigpollClient(zigpoll.url, "zp-api-key")
     request.addfinalizer(client.close)
+    watch = EngineWatch(store.engine)
+    request.addfinalizer(watch.close)
+    open_at_request: list[int] = []
+    client.client.http.event_hooks["request"] = [lambda _: open_at_request.append(watch.open_here())]
     first = pull_poll(store, linker, client, POLL)
-    assert (first.fetched, first.stored) == (3, 3)
+    assert (first.fetched, first.stored, first.duplicates, first.failed) == (3, 3, 0, 0)
+    assert open_at_request == [0, 0, 0]  # 429, page 1, page 2: no transaction open while fetching
     with store.session() as session:
         rows = list(session.scalars(select(FeedbackRow).order_by(FeedbackRow.created_at)))
     assert [(r.answer, r.score, r.component) for r in rows] == [("5", 1.0, "recs-api"), ("2", 0.25, "recs-api"),
@@ -73,7 +79,8 @@ def test_pull_stores_feedback_once_and_asks_only_for_newer(request, store, zigpo
 def test_zigpoll_webhook_trigger_pulls_the_poll(request, store, zigpoll, linker):
     client = ZigpollClient(zigpoll.url, "zp-api-key")
     request.addfinalizer(client.close)
-    app = create_app(store, linker, SECRETS, poll_puller=lambda poll: pull_poll(store, linker, client, poll))
+    app = create_app(store, linker, SECRETS,
+                     poll_puller=lambda poll, write: pull_poll(store, linker, client, poll, write))
     body = fixture("zigpoll_trigger.json")
     with TestClient(app) as api:
         assert api.post("/hooks/zigpoll", content=body, headers=signed_headers("zigpoll", body)).status_code == 202
@@ -103,13 +110,18 @@ def test_bigcommerce_orders_are_a_bare_array_until_204(request, bigcommerce):
     assert [q["page"] for p, q, _ in bigcommerce.requests if p.endswith("/v2/orders")][-1] == ["2"]
 
 
-def test_order_totals_give_revenue_at_risk(store, bigcommerce, linker):
+def test_order_totals_give_revenue_at_risk_and_are_fetched_with_no_transaction_open(store, bigcommerce, linker):
     deliveries = [Delivery("zendesk", fixture("zendesk_ticket_created.json")),
                   Delivery("bigcommerce", fixture("bigcommerce_order_status.json"))]
     receive(store, deliveries, linker, {}, verification="test")
+    watch = EngineWatch(store.engine)
+    open_at_request: list[int] = []
     with BigCommerceClient(bigcommerce.url, "n0rthw1nd", "bc-token") as client:
+        client.client.http.event_hooks["request"] = [lambda _: open_at_request.append(watch.open_here())]
         filled = fill_order_totals(store, client)
+    watch.close()
     assert filled == 2
+    assert open_at_request == [0, 0]  # the 429, then order 100245 (both rows name it): no transaction open
     rows = {r.component: r for r in component_signals(store)}
     assert rows["order-bot-nlp"].revenue_at_risk == 336.32  # the ticket's order
     assert rows["fraud-model"].revenue_at_risk == 336.32    # held for manual verification (status 12)

@@ -20,6 +20,13 @@ asyncio bridge (asyncpg), so the loop serves requests while the server works on 
 A batch that fails to store is retried one delivery at a time, and one that cannot be stored even
 alone is recorded as `failed` with the storage error; a batch that fails to apply is retried with a
 savepoint per delivery. One poisonous delivery cannot fail the others.
+
+Every other write of the server goes through the writer too, so that there is one writer per
+store: a Zigpoll pull fetches in a worker thread with no transaction open and hands its records to
+`submit_from_thread` (group-committed and applied like webhook deliveries); replay, an incident
+linked by hand and a new API token run as units of work (`run`, `run_use_case`), one at a time, in
+the writer's own transaction. On SQLite that keeps every write on the event loop's thread, so no
+transaction of another thread holds the file's write lock while a webhook waits for its answer.
 """
 
 from __future__ import annotations
@@ -29,8 +36,12 @@ import contextlib
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
+
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
 
 from mldebt.errors import StoreError
 from mldebt.service.ingest import Outcome, Prepared, apply_stored, store_batch
@@ -39,6 +50,7 @@ from mldebt.store.database import Store
 from mldebt.store.raw_events import FAILED
 
 MAX_BATCH = 500
+_SYNCHRONOUS = {True: "PRAGMA synchronous=FULL", False: "PRAGMA synchronous=NORMAL"}
 log = logging.getLogger("mldebt.writer")
 T = TypeVar("T")
 
@@ -52,18 +64,21 @@ class GroupCommitWriter:
         self._stored: asyncio.Queue[Outcome] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         self._async_engine = store.async_engine()
-        self.batches = self.deliveries = self.apply_batches = self.applied = 0
-        self.busy_seconds = self.apply_seconds = 0.0
+        self._sqlite = store.engine.dialect.name == "sqlite"
+        self._units = asyncio.Lock()  # units of work take turns
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.batches = self.deliveries = self.apply_batches = self.applied = self.units = 0
+        self.busy_seconds = self.apply_seconds = self.unit_seconds = 0.0
         self.unsettled = 0  # submitted, not yet stored or (when accepted) not yet applied
 
     def stats(self) -> dict[str, float]:
         return {"batches": self.batches, "deliveries": self.deliveries, "busy_seconds": round(self.busy_seconds, 3),
                 "apply_batches": self.apply_batches, "applied": self.applied,
                 "apply_seconds": round(self.apply_seconds, 3), "queued": self._incoming.qsize(),
-                "unsettled": self.unsettled}
+                "unsettled": self.unsettled, "units": self.units, "unit_seconds": round(self.unit_seconds, 3)}
 
     def start(self) -> None:
-        loop = asyncio.get_running_loop()
+        loop = self._loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self._store_loop(), name="mldebt-storer"),
                        loop.create_task(self._apply_loop(), name="mldebt-applier")]
 
@@ -88,6 +103,49 @@ class GroupCommitWriter:
         self.unsettled += 1
         await self._incoming.put((prepared, future))
         return await future
+
+    async def submit_many(self, items: Sequence[Prepared]) -> list[Outcome]:
+        """Submit several deliveries at once (a page of pulled records); their outcomes in order.
+
+        Each is stored with whatever else is waiting (group commit) and applied right after, like a
+        webhook delivery. When the store is down, the first error is raised once all have settled."""
+        loop = asyncio.get_running_loop()
+        futures: list[asyncio.Future[Outcome]] = []
+        for prepared in items:
+            future: asyncio.Future[Outcome] = loop.create_future()
+            self.unsettled += 1
+            self._incoming.put_nowait((prepared, future))
+            futures.append(future)
+        results = await asyncio.gather(*futures, return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return [result for result in results if isinstance(result, Outcome)]
+
+    def submit_from_thread(self, items: Sequence[Prepared]) -> list[Outcome]:
+        """`submit_many` for a worker thread (a pull that fetched over HTTP there): blocks that
+        thread until the deliveries are stored, never the event loop."""
+        assert self._loop is not None, "start() the writer first"
+        return asyncio.run_coroutine_threadsafe(self.submit_many(items), self._loop).result()
+
+    async def run(self, work: Callable[[Session], T]) -> T:
+        """Run `work(session)` as one unit of work in the writer's own transaction: committed when
+        it returns, rolled back when it raises (the error is the caller's). Units take turns.
+
+        `work` must do nothing slow but database work (no HTTP, no subprocess): fetch first, then
+        hand the results here. On SQLite it runs on the event loop, between two batches."""
+        async with self._units:
+            started = time.perf_counter()
+            try:
+                return await self._transaction(_in_session, work)
+            finally:
+                self.units += 1
+                self.unit_seconds += time.perf_counter() - started
+
+    async def run_use_case(self, use_case: Callable[..., T], *args: Any) -> T:
+        """`run` for a use case written as `use_case(store, *args)` that writes in `with store.session()`
+        blocks: it gets a stand-in store whose sessions are the writer's (see `WriterStore`)."""
+        return await self.run(lambda session: use_case(WriterStore(session), *args))
 
     async def _store_loop(self) -> None:
         while True:
@@ -138,9 +196,9 @@ class GroupCommitWriter:
             started = time.perf_counter()
             try:
                 try:
-                    await self._transaction(apply_stored, outcomes, self.linker, careful=False)
+                    await self._transaction(apply_stored, outcomes, self.linker, careful=False, durable=False)
                 except Exception:
-                    await self._transaction(apply_stored, outcomes, self.linker, careful=True)
+                    await self._transaction(apply_stored, outcomes, self.linker, careful=True, durable=False)
                 self.apply_batches += 1
                 self.applied += len(outcomes)
             except Exception:  # the store is down: they stay `accepted`, applied at the next start
@@ -152,14 +210,47 @@ class GroupCommitWriter:
                 for _ in outcomes:
                     self._stored.task_done()
 
-    async def _transaction(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run `work(connection, *args)` in one transaction, committed when it returns."""
+    async def _transaction(self, work: Callable[..., T], *args: Any, durable: bool = True, **kwargs: Any) -> T:
+        """Run `work(connection, *args)` in one transaction, committed when it returns.
+
+        On SQLite a `durable` commit is on disk before it returns (synchronous=FULL, the store's
+        default): storing, units of work. Applying is not `durable` (NORMAL: no fsync of its own):
+        lost to a power cut, its deliveries are still `accepted` and are applied at the next start,
+        and the next durable commit flushes it with itself (the WAL is written in order). That
+        halves the fsyncs of the ingest path (docs/ingest.md has the measurement)."""
         engine = self._async_engine
         if engine is None:
             with self.store.engine.begin() as connection:
+                if self._sqlite:  # pysqlite begins SQLite's transaction at the first write: this is before it
+                    connection.exec_driver_sql(_SYNCHRONOUS[durable])
                 return work(connection, *args, **kwargs)
         async with engine.begin() as connection:
             return await connection.run_sync(work, *args, **kwargs)
+
+
+class WriterStore:
+    """Stands in for the `Store` of a use case run by the writer, so the use case runs unchanged
+    whether the CLI calls it with a real store or the server through the writer.
+
+    `session()` is a savepoint in the writer's open transaction: released when the block ends,
+    rolled back when it raises, as a real store's session is committed or rolled back; the writer
+    commits the whole unit of work at the end."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._session.begin_nested():
+            yield self._session
+
+
+def _in_session(connection: Connection, work: Callable[[Session], T]) -> T:
+    """`work` with an ORM session joined to the writer's transaction on `connection`."""
+    with Session(bind=connection, expire_on_commit=False) as session:
+        result = work(session)
+        session.flush()
+        return result
 
 
 async def _take_batch(queue: asyncio.Queue[T], limit: int) -> list[T]:

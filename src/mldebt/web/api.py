@@ -1,7 +1,8 @@
 """REST API under `/api/v1`: raw events, incidents, MTTR, recurring failures, unlinked, signals, tokens.
 
 Every route needs an API token; reads need `viewer`, writes `editor`, token management `admin`.
-Routes call the same service functions as the CLI.
+Routes call the same service functions as the CLI; the ones that write run them through the
+server's one writer (`GroupCommitWriter.run_use_case`), never beside it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from mldebt.service import incidents as incident_service
 from mldebt.service import signals as signal_service
 from mldebt.service.ingest import replay
 from mldebt.service.tokens import create_api_token
+from mldebt.service.writer import GroupCommitWriter
 from mldebt.store import raw_events
 from mldebt.store.ingest_tables import RawEventRow
 from mldebt.web.auth import Caller, admin, editor, viewer
@@ -75,9 +77,9 @@ def get_event(request: Request, _: AsViewer, event_id: int) -> dict[str, Any]:
 
 
 @router.post("/events/replay", tags=["events"], summary="Re-parse failed and unapplied deliveries")
-def replay_events(request: Request, _: AsEditor, source: Source | None = None) -> dict[str, Any]:
+async def replay_events(request: Request, _: AsEditor, source: Source | None = None) -> dict[str, Any]:
     ctx = context(request)
-    return replay(ctx.store, ctx.linker, _name(source)).to_dict()
+    return (await _writer(request).run_use_case(replay, ctx.linker, _name(source))).to_dict()
 
 
 def _name(source: Source | None) -> str | None:
@@ -115,11 +117,11 @@ class ComponentLink(BaseModel):
 
 
 @router.post("/incidents/{incident_id}/component", tags=["incidents"], summary="Link an incident to a component")
-def link_incident(request: Request, _: AsEditor, incident_id: int, link: ComponentLink
-                  ) -> dict[str, Any]:
+async def link_incident(request: Request, _: AsEditor, incident_id: int, link: ComponentLink
+                        ) -> dict[str, Any]:
     if not -(2**62) < incident_id < 2**62:
         raise NotFoundError(f"no incident {incident_id}")
-    return incident_service.set_component(context(request).store, incident_id, link.component)
+    return await _writer(request).run_use_case(incident_service.set_component, incident_id, link.component)
 
 
 @router.get("/unlinked", tags=["incidents"], summary="Signals that map to no component, with a suggested rule")
@@ -140,5 +142,12 @@ class TokenRequest(BaseModel):
 
 
 @router.post("/tokens", tags=["tokens"], status_code=201, summary="Create an API token (shown once)")
-def create_token(request: Request, _: AsAdmin, body: TokenRequest) -> dict[str, Any]:
-    return create_api_token(context(request).store, body.role.value, body.name)
+async def create_token(request: Request, _: AsAdmin, body: TokenRequest) -> dict[str, Any]:
+    return await _writer(request).run_use_case(create_api_token, body.role.value, body.name)
+
+
+def _writer(request: Request) -> GroupCommitWriter:
+    """The server's one writer: every write of the API runs in it, as a unit of work."""
+    writer = context(request).writer
+    assert writer is not None, "the app's lifespan starts the writer"
+    return writer

@@ -48,7 +48,7 @@ class MldebtApp(FastAPI):
 
 
 def create_app(store: Store, linker: Linker | None = None, secrets: Mapping[str, str | None] | None = None,
-               poll_puller: Callable[[str], Any] | None = None) -> FastAPI:
+               poll_puller: Callable[..., Any] | None = None) -> FastAPI:
     ctx = WebContext(store=store, linker=linker or Linker(), secrets=dict(secrets or {}), poll_puller=poll_puller)
 
     @asynccontextmanager

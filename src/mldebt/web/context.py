@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import Request
 
 from mldebt.service.linker import Linker
+from mldebt.service.pull import PollPuller
 from mldebt.service.writer import GroupCommitWriter
 from mldebt.store.database import Store
 
@@ -19,7 +20,7 @@ class WebContext:
     store: Store
     linker: Linker
     secrets: Mapping[str, str | None]
-    poll_puller: Callable[[str], Any] | None = None
+    poll_puller: PollPuller | None = None
     writer: GroupCommitWriter | None = None
     background: set[asyncio.Task[Any]] = field(default_factory=set)
 

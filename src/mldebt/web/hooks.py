@@ -74,9 +74,9 @@ async def receive_delivery(ctx: WebContext, source: str, headers: dict[str, str]
                        ctx.secrets.get(source))
     outcome = await _submit(ctx, prepared)
     puller = ctx.poll_puller
-    if puller is not None:
-        for poll_id in outcome.pull_polls:
-            ctx.spawn(functools.partial(puller, poll_id))
+    if puller is not None and ctx.writer is not None:
+        for poll_id in outcome.pull_polls:  # fetched in a thread, stored by the writer
+            ctx.spawn(functools.partial(puller, poll_id, ctx.writer.submit_from_thread))
     return _answer(outcome)
 
 
