@@ -114,25 +114,25 @@ def test_an_approved_retrain_runs_with_the_request_running_and_the_store_writabl
     assert (result["status"], result["attempts"], result["outcome"]["exit_code"]) == ("succeeded", 1, 0)
 
 
-def test_a_running_request_blocks_a_second_trigger(sqlite_store, tmp_path):
-    request_id = pending_request(sqlite_store, "true", tmp_path)
-    with sqlite_store.session() as session:
+def test_a_running_request_blocks_a_second_trigger(store, tmp_path):
+    request_id = pending_request(store, "true", tmp_path)
+    with store.session() as session:
         assert claim_request(session, request_id, NOW, stale_before=NOW - retrain.STALE_AFTER)
-    with sqlite_store.session() as session:
+    with store.session() as session:
         again = fire(session, "shop-model", RetrainTrigger(mode="approve", command="true"), 1, {}, NOW, tmp_path)
         assert (again.status, again.request_id) == ("already-running", request_id)
     with pytest.raises(UserInputError) as caught:
-        approve(sqlite_store, "shop-model", NOW + dt.timedelta(minutes=5))
+        approve(store, "shop-model", NOW + dt.timedelta(minutes=5))
     assert str(caught.value) == (f"retrain request {request_id} for shop-model is already running (attempt 1, "
                                  "started 2026-11-25 12:00:00 UTC); see `mldebt retrain list`")
-    assert [r["status"] for r in list_requests(sqlite_store)] == ["running"]
+    assert [r["status"] for r in list_requests(store)] == ["running"]
 
 
-def test_a_request_left_running_past_the_timeout_can_be_approved_again(sqlite_store, tmp_path):
-    request_id = pending_request(sqlite_store, "true", tmp_path)
-    with sqlite_store.session() as session:
+def test_a_request_left_running_past_the_timeout_can_be_approved_again(store, tmp_path):
+    request_id = pending_request(store, "true", tmp_path)
+    with store.session() as session:
         claim_request(session, request_id, NOW, stale_before=NOW - retrain.STALE_AFTER)
-    result = approve(sqlite_store, str(request_id), NOW + retrain.STALE_AFTER + dt.timedelta(seconds=1))
+    result = approve(store, str(request_id), NOW + retrain.STALE_AFTER + dt.timedelta(seconds=1))
     assert (result["status"], result["attempts"]) == ("succeeded", 2)
 
 
@@ -199,25 +199,25 @@ def test_the_output_tail_is_at_most_4_kb(sqlite_store, tmp_path):
     assert result["outcome"]["output_tail"] == "y" * 4096
 
 
-def test_a_failed_request_is_retried_by_approving_it_again(sqlite_store, tmp_path):
+def test_a_failed_request_is_retried_by_approving_it_again(store, tmp_path):
     command = script(tmp_path, "flaky.py", """\
         import pathlib, sys
         if not pathlib.Path("fixed").exists():
             sys.exit("the feature store is down")
         print("retrained")
         """)
-    request_id = pending_request(sqlite_store, command, tmp_path)
-    first = approve(sqlite_store, "shop-model")
+    request_id = pending_request(store, command, tmp_path)
+    first = approve(store, "shop-model")
     assert (first["id"], first["status"], first["outcome"]["output_tail"]) == (request_id, "failed",
                                                                                "the feature store is down")
     (tmp_path / "fixed").touch()
-    second = approve(sqlite_store, "shop-model")
+    second = approve(store, "shop-model")
     assert (second["id"], second["status"], second["attempts"]) == (request_id, "succeeded", 2)
     assert (second["outcome"]["attempt"], second["outcome"]["output_tail"]) == (2, "retrained")
     with pytest.raises(NotFoundError):
-        approve(sqlite_store, "shop-model")
+        approve(store, "shop-model")
     with pytest.raises(UserInputError, match=f"retrain request {request_id} for shop-model already succeeded"):
-        approve(sqlite_store, str(request_id))
+        approve(store, str(request_id))
 
 
 def test_a_missing_program_or_folder_is_a_failure_that_names_it(sqlite_store, tmp_path):
@@ -228,16 +228,50 @@ def test_a_missing_program_or_folder_is_a_failure_that_names_it(sqlite_store, tm
     assert gone["outcome"]["error"] == f"folder {tmp_path / 'gone'} does not exist"
 
 
-def test_an_interrupted_retrain_is_recorded_as_failed(sqlite_store, tmp_path, monkeypatch):
-    def interrupted(*args, **kwargs):
+def test_an_interrupted_retrain_is_recorded_as_failed_and_its_command_killed(sqlite_store, tmp_path, monkeypatch):
+    command = script(tmp_path, "slow.py", """\
+        import pathlib, time
+        pathlib.Path("started").touch()
+        time.sleep(60)
+        """)
+    real_wait = subprocess.Popen.wait
+    seen: list[subprocess.Popen] = []
+
+    def interrupted_wait(process, timeout=None):
+        if timeout is None:  # the kill's own wait
+            return real_wait(process)
+        seen.append(process)
+        while not (tmp_path / "started").exists():
+            time.sleep(0.02)
         raise KeyboardInterrupt
 
-    request_id = pending_request(sqlite_store, "true", tmp_path)
-    monkeypatch.setattr(retrain.subprocess, "run", interrupted)
+    request_id = pending_request(sqlite_store, command, tmp_path)
+    monkeypatch.setattr(subprocess.Popen, "wait", interrupted_wait)
     with pytest.raises(KeyboardInterrupt):
         approve(sqlite_store, str(request_id))
     [row] = list_requests(sqlite_store)
     assert (row["status"], row["outcome"]["error"]) == ("failed", "interrupted (KeyboardInterrupt)")
+    assert seen[0].returncode == -9
+
+
+def test_a_command_over_the_timeout_is_killed_with_what_it_started(sqlite_store, tmp_path, monkeypatch):
+    command = script(tmp_path, "spawn.py", """\
+        import pathlib, subprocess, sys, time
+        subprocess.Popen([sys.executable, "-c", "import pathlib, time\\n"
+                          "while True: pathlib.Path('heartbeat').write_text(str(time.monotonic())); time.sleep(0.05)"])
+        while not pathlib.Path("heartbeat").exists():
+            time.sleep(0.02)
+        print("training", flush=True)
+        time.sleep(60)
+        """)
+    monkeypatch.setattr(retrain, "COMMAND_TIMEOUT", 3.0)
+    result = approve(sqlite_store, str(pending_request(sqlite_store, command, tmp_path)))
+    assert (result["status"], result["outcome"]["exit_code"]) == ("failed", None)
+    assert (result["outcome"]["error"], result["outcome"]["output_tail"]) == ("timed out after 3 s (killed)",
+                                                                              "training")
+    beat = (tmp_path / "heartbeat").read_text()
+    time.sleep(0.5)
+    assert (tmp_path / "heartbeat").read_text() == beat  # the grandchild is gone too
 
 
 def test_the_command_learns_its_request_from_the_environment(sqlite_store, tmp_path):

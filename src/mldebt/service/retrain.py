@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import os
 import shlex
+import signal
 import subprocess
 import sys
 import tempfile
@@ -200,8 +201,9 @@ def command_env(payload: dict[str, Any]) -> dict[str, str]:
 
 
 def run_command(command: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> dict[str, Any]:
-    """Run `command` (no shell); stdout and stderr go to one temporary file, so an hour of output
-    costs no memory, and its last lines are kept."""
+    """Run `command` (no shell) in its own process group, killed with everything it started after
+    COMMAND_TIMEOUT; stdout and stderr go to one temporary file, so an hour of output costs no
+    memory, and its last lines are kept."""
     result: dict[str, Any] = {"command": command, "exit_code": None}
     try:
         argv = shlex.split(command)
@@ -216,18 +218,35 @@ def run_command(command: str, cwd: Path | None = None, env: dict[str, str] | Non
     started = time.monotonic()
     with tempfile.TemporaryFile() as log:
         try:
-            done = subprocess.run(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                  env={**os.environ, **(env or {})}, timeout=COMMAND_TIMEOUT, check=False)
-            result["exit_code"] = done.returncode
+            process = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                       env={**os.environ, **(env or {})}, start_new_session=True)
         except FileNotFoundError:
-            result["error"] = f"program {argv[0]!r} not found"
-        except subprocess.TimeoutExpired:
-            result["error"] = f"timed out after {COMMAND_TIMEOUT:g} s (killed)"
+            return {**result, "error": f"program {argv[0]!r} not found"}
         except OSError as exc:
-            result["error"] = f"cannot run {argv[0]!r}: {exc.strerror or exc}"
+            return {**result, "error": f"cannot run {argv[0]!r}: {exc.strerror or exc}"}
+        try:
+            result["exit_code"] = process.wait(timeout=COMMAND_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            kill_group(process)
+            result["error"] = f"timed out after {COMMAND_TIMEOUT:g} s (killed)"
+        except BaseException:  # Ctrl-C: the command is in its own session and did not get the signal
+            kill_group(process)
+            raise
         result["duration_s"] = round(time.monotonic() - started, 1)
         result["output_tail"] = output_tail(log)
     return result
+
+
+def kill_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill the command and whatever it started (`make` runs the trainer as its child)."""
+    try:
+        if hasattr(os, "killpg"):
+            os.killpg(process.pid, signal.SIGKILL)
+        else:  # Windows: no process groups here
+            process.kill()
+    except ProcessLookupError:
+        pass
+    process.wait()
 
 
 def output_tail(log: IO[bytes]) -> str:
