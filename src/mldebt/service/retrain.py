@@ -89,8 +89,8 @@ class Claimed:
     drift_run_id: int | None
 
 
-def fire(session: Session, component: str, trigger: RetrainTrigger | None, run_id: int, payload: dict[str, Any],
-         now: dt.datetime, cwd: Path | None = None) -> TriggerOutcome:
+def fire(session: Session, component: str, trigger: RetrainTrigger | None, run_id: int | None,
+         payload: dict[str, Any], now: dt.datetime, cwd: Path | None = None) -> TriggerOutcome:
     """React to drift of `component` according to its trigger, inside the drift run's transaction.
 
     Nothing runs here: an auto-mode request is recorded as `running` and the caller runs it with
