@@ -2,6 +2,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
+import mldebt.store.models  # noqa: F401  (registers every table on Base; alone this file imported none)
 from mldebt.store.base import Base
 from mldebt.store.database import open_store
 
@@ -48,3 +49,34 @@ def test_raw_event_digest_migration_gives_stored_bodies_their_size(store_url):
     with store.engine.connect() as conn:
         assert conn.execute(text("SELECT body_size, body_sha256 FROM raw_events")).one() == (1234, None)
     store.close()
+
+
+def test_0005_moves_the_folder_of_pending_retrain_requests_into_context(store_url):
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from mldebt.store.database import MIGRATIONS, Store
+
+    store = Store(store_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = store.engine
+    command.upgrade(config, "0002_drift")
+    with store.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO retrain_requests (id, component, mode, target, status, created_at, outcome) VALUES "
+            "(1, 'recs', 'approve', 'make retrain', 'pending', '2026-11-25 10:00:00', '{\"cwd\": \"/srv/ml\"}'), "
+            "(2, 'recs', 'auto', 'make retrain', 'failed', '2026-11-25 11:00:00', '{\"exit_code\": 2}')"))
+    store.upgrade()
+    with store.engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, status, attempts, context, outcome FROM retrain_requests ORDER BY id"))
+        found = [(r.id, r.status, r.attempts, _json(r.context), _json(r.outcome)) for r in rows]
+    assert found == [(1, "pending", 0, {"cwd": "/srv/ml"}, {}), (2, "failed", 1, {}, {"exit_code": 2})]
+    store.close()
+
+
+def _json(value):
+    import json
+
+    return json.loads(value) if isinstance(value, str) else value

@@ -6,10 +6,12 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from mldebt.cli.common import FORMAT_OPTION, SEVERITY_STYLE, OutputFormat, err, out, print_json, state
 from mldebt.drift.report import DriftReport
@@ -188,6 +190,10 @@ def retrain_approve(ctx: typer.Context, key: str = typer.Argument(..., metavar="
                     fmt: OutputFormat = FORMAT_OPTION) -> None:
     """Release a pending retrain request (by component or request id): run its command or webhook.
 
+    Approving a failed request again retries it (each attempt is counted). Exit status: 0 the
+    retrain succeeded, 1 it failed (exit code and the output's last lines are shown), 2 no such
+    request or it is already running.
+
     Example:
 
       mldebt retrain approve recs-model
@@ -195,16 +201,44 @@ def retrain_approve(ctx: typer.Context, key: str = typer.Argument(..., metavar="
     result = approve(state(ctx).store(), key)
     if fmt == OutputFormat.JSON:
         print_json(result)
-        return
-    out.print(f"retrain request {result['id']} for {result['component']}: {result['status']}", highlight=False)
+    else:
+        print_attempt(result)
     if result["status"] != "succeeded":
         raise typer.Exit(1)
+
+
+def print_attempt(result: dict[str, Any], console: Console = out) -> None:
+    """One line for the attempt, the output's last lines, and for a failure how to retry."""
+    console.print(f"retrain request {result['id']} for {result['component']}: {result['status']} "
+                  f"({_outcome_summary(result)})", highlight=False, markup=False)
+    tail = (result["outcome"] or {}).get("output_tail") or (result["outcome"] or {}).get("body_tail")
+    if tail:
+        console.print("last lines of the output:", highlight=False)
+        for line in tail.splitlines():
+            console.print(f"  {line}", highlight=False, markup=False)
+    if result["status"] == "succeeded":
+        return
+    console.print(f"fix the cause, then retry with `mldebt retrain approve {result['id']}`", highlight=False,
+                  markup=False)
+
+
+def _outcome_summary(result: dict[str, Any], with_attempt: bool = True) -> str:
+    """`attempt 2, exit code 1`, `attempt 1, HTTP 503`, `attempt 1, program 'make' not found`."""
+    outcome = result["outcome"] or {}
+    parts = [f"attempt {result['attempts']}"] if result["attempts"] and with_attempt else []
+    if outcome.get("exit_code") is not None:
+        parts.append(f"exit code {outcome['exit_code']}")
+    elif outcome.get("http_status") is not None:
+        parts.append(f"HTTP {outcome['http_status']}")
+    if outcome.get("error"):
+        parts.append(str(outcome["error"]))
+    return ", ".join(parts) or "-"
 
 
 @retrain_app.command("list")
 def retrain_list(ctx: typer.Context, component: str = typer.Option(None, "--component", "-c"),
                  fmt: OutputFormat = FORMAT_OPTION) -> None:
-    """List retrain requests (pending, succeeded, failed) with their outcome.
+    """List retrain requests (pending, running, succeeded, failed) with their last outcome.
 
     Example:
 
@@ -215,8 +249,16 @@ def retrain_list(ctx: typer.Context, component: str = typer.Option(None, "--comp
         print_json(rows)
         return
     table = Table(title="Retrain requests", title_justify="left")
-    for name in ("id", "component", "mode", "status", "target", "created"):
+    for name in ("id", "component", "mode", "status", "attempts", "last outcome", "target", "created"):
         table.add_column(name)
     for r in rows:
-        table.add_row(str(r["id"]), r["component"], r["mode"], r["status"], r["target"], str(r["created_at"])[:19])
+        summary = _outcome_summary(r, with_attempt=False) if r["attempts"] else "-"
+        table.add_row(str(r["id"]), r["component"], r["mode"], r["status"], str(r["attempts"]), Text(summary),
+                      Text(r["target"]), str(r["created_at"])[:19])
     out.print(table)
+    for r in rows:
+        tail = (r["outcome"] or {}).get("output_tail")
+        if r["status"] == "failed" and tail:
+            out.print(f"request {r['id']} ({r['component']}), last lines of the output:", highlight=False)
+            for line in tail.splitlines():
+                out.print(f"  {line}", highlight=False, markup=False)

@@ -21,7 +21,7 @@ from mldebt.drift.report import DriftReport
 from mldebt.drift.tables import read_table
 from mldebt.errors import NotFoundError, UserInputError
 from mldebt.service.catalog import require_catalog
-from mldebt.service.retrain import TriggerOutcome, fire
+from mldebt.service.retrain import TriggerOutcome, fire, run_started
 from mldebt.store.database import Store
 from mldebt.store.drift import add_drift_run
 from mldebt.store.findings import SyncResult, sync_findings
@@ -114,10 +114,14 @@ def run_drift(store: Store | None, request: DriftRequest, now: dt.datetime | Non
         outcome.synced = sync_findings(session, DRIFT_SOURCE, f"drift:{component.name}", outcome.findings, now)
         if report.dataset_drift:
             payload = {"drift_run_id": run.id, "drift_share": report.drift_share,
-                       "drifted_columns": report.drifted_columns}
-            cwd = request.catalog.parent if request.catalog else None
+                       "drifted_columns": report.drifted_columns, "reference": str(request.reference.resolve()),
+                       "current": str(request.current.resolve())}
+            cwd = request.catalog.parent.resolve() if request.catalog else None
             for model in _models_of(catalog, component):
                 outcome.retrain.append(fire(session, model.name, model.retrain, run.id, payload, now, cwd))
+    # Commit, act, record: an auto-mode retrain runs only now that the run above is committed, with no
+    # transaction open while its command or webhook works.
+    outcome.retrain = [run_started(store, fired) for fired in outcome.retrain]
     return outcome
 
 

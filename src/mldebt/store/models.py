@@ -169,7 +169,13 @@ class DriftRunRow(Base):
 
 
 class RetrainRequestRow(Base):
-    """A retrain trigger that fired: pending approval, or run (command / webhook) with its outcome."""
+    """A retrain trigger that fired: pending approval, running, or run (command / webhook) with the
+    outcome of its last attempt.
+
+    `context` keeps what every attempt needs (the folder to run in, the drift payload), apart from
+    `outcome`, which each attempt replaces; `attempts` counts the runs (a failed request can be
+    approved again).
+    """
 
     __tablename__ = "retrain_requests"
     __table_args__ = (Index("ix_retrain_requests_component_status", "component", "status"),)
@@ -183,6 +189,9 @@ class RetrainRequestRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     outcome: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
 
 # Tables of later features live in their own modules; importing them here registers them on `Base`.
