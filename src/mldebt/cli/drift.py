@@ -26,23 +26,16 @@ class DriftFormat(StrEnum):
 
 
 def _pairs(values: list[str], option: str) -> dict[str, str]:
-    pairs = {}
+    """COLUMN=VALUE pairs as typed; the drift policy checks the values (`mldebt.drift.policy`)."""
+    pairs: dict[str, str] = {}
     for value in values:
         column, sep, setting = value.partition("=")
         if not sep or not column or not setting:
-            raise UserInputError(f"{option}: expected COLUMN=VALUE, got {value!r}")
+            raise UserInputError(f"{option} {value}: expected COLUMN=VALUE")
+        if column in pairs:
+            raise UserInputError(f"{option} {value}: {column!r} already set ({option} {column}={pairs[column]})")
         pairs[column] = setting
     return pairs
-
-
-def _thresholds(values: list[str]) -> dict[str, float]:
-    result = {}
-    for column, value in _pairs(values, "--threshold").items():
-        try:
-            result[column] = float(value)
-        except ValueError:
-            raise UserInputError(f"--threshold: {value!r} for {column!r} is not a number") from None
-    return result
 
 
 def drift(
@@ -77,8 +70,8 @@ def drift(
         reference=reference, current=current, component=component,
         catalog=(catalog or Path(CATALOG_FILE.value())) if component else catalog,
         columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
-        methods=_pairs(method, "--method"), thresholds=_thresholds(threshold), label=label, prediction=prediction,
-        segment_by=segment_by, window=window, timestamp=timestamp,
+        methods=_pairs(method, "--method"), thresholds=_pairs(threshold, "--threshold"), label=label,
+        prediction=prediction, segment_by=segment_by, window=window, timestamp=timestamp,
     )
     with err.status(f"comparing {current} with {reference}"):
         outcome = run_drift(state(ctx).store() if component else None, request)

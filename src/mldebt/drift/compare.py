@@ -26,7 +26,15 @@ from mldebt.drift.engine import (
     summarize_numeric,
 )
 from mldebt.drift.performance import compare_quality
-from mldebt.drift.policy import MIN_EXPECTED, Policy, dataset_share, holm_adjust, pool_rare
+from mldebt.drift.policy import (
+    MIN_EXPECTED,
+    Policy,
+    check_overrides,
+    dataset_share,
+    holm_adjust,
+    missing_column,
+    pool_rare,
+)
 from mldebt.drift.report import Chart, ColumnDrift, DriftReport, QualityIssue
 from mldebt.drift.result import DistanceThreshold, PValueThreshold
 from mldebt.drift.samples import js_distance
@@ -73,11 +81,13 @@ def compare(reference: Any, current: Any, options: Options | None = None) -> Dri
     if options.label or options.prediction:
         report.performance = _performance(ref, cur, options)
     plain = replace(options, label=None, prediction=None, segment_by=None, window=None, columns=None)
+    # The overrides were checked on the whole tables; a segment's tables lack the segment column.
     if options.segment_by:
-        report.segments = by_segment(ref, cur, options.segment_by, lambda r, c: compare_columns(r, c, plain))
+        report.segments = by_segment(ref, cur, options.segment_by,
+                                     lambda r, c: compare_columns(r, c, plain, check=False))
     if options.window:
         report.windows = by_window(ref, cur, options.timestamp, options.window,
-                                   lambda r, c: compare_columns(r, c, plain))
+                                   lambda r, c: compare_columns(r, c, plain, check=False))
     return report
 
 
@@ -90,8 +100,12 @@ def _performance(ref: pa.Table, cur: pa.Table, options: Options) -> dict[str, An
     return compare_quality(ref, cur, options.label, options.prediction, options.metric_bounds)
 
 
-def compare_columns(ref: pa.Table, cur: pa.Table, options: Options) -> DriftReport:
-    """Drift per column, the dataset verdict and data quality of two tables."""
+def compare_columns(ref: pa.Table, cur: pa.Table, options: Options, check: bool = True) -> DriftReport:
+    """Drift per column, the dataset verdict and data quality of two tables.
+
+    `check` validates the columns and per-column overrides first (`policy.check_overrides`): a bad
+    `--method` or `--threshold` stops the run with one message before any work.
+    """
     policy = options.policy
     report = DriftReport(ref.num_rows, cur.num_rows, drift_share_threshold=policy.drift_share, alpha=policy.alpha,
                          min_effect=policy.min_effect)
@@ -99,14 +113,16 @@ def compare_columns(ref: pa.Table, cur: pa.Table, options: Options) -> DriftRepo
     if not shared:
         raise UserInputError(f"reference and current share no column (reference: {_names(ref)}; current: "
                              f"{_names(cur)})")
-    if options.columns:
-        unknown = [c for c in options.columns if c not in shared]
-        if unknown:
-            raise UserInputError(f"--columns: {', '.join(map(repr, unknown))} not in both inputs; shared columns: "
-                                 f"{', '.join(shared)}")
-        shared = list(options.columns)
+    selected = list(dict.fromkeys(options.columns)) if options.columns else shared
+    for name in selected:
+        if name not in shared:
+            raise UserInputError(f"--columns {','.join(options.columns or [])}: {missing_column(name, shared, shared)}")
     types = {name: (_column_type(ref[name], name, options.types), _column_type(cur[name], name, options.types))
-             for name in shared}
+             for name in selected}
+    if check:
+        check_overrides(policy, shared, {name: a if a == b else None for name, (a, b) in types.items()},
+                        lambda name: _distinct(ref[name], cur[name]))
+    shared = selected
     report.quality += quality.size_issues(ref.num_rows, cur.num_rows)
     report.quality += quality.schema_issues(ref.schema, cur.schema, types)
     if ref.num_rows == 0 or cur.num_rows == 0:
@@ -170,6 +186,12 @@ def _judge_text(column: ColumnDrift, ref: pa.ChunkedArray, cur: pa.ChunkedArray,
     column.statistic, column.pvalue = summary.oov_statistic, summary.pvalue
     column.effect, column.effect_measure = summary.token_js, "token_jensenshannon"
     report.text.append({"name": column.name, **summary.to_dict()})
+
+
+def _distinct(ref: pa.ChunkedArray, cur: pa.ChunkedArray) -> int:
+    """How many values a categorical column takes over both inputs (nulls left out)."""
+    return len(set(pc.unique(as_strings(ref).drop_null()).to_pylist()) | set(pc.unique(as_strings(cur).drop_null())
+                                                                              .to_pylist()))
 
 
 def _names(table: pa.Table) -> str:
@@ -280,10 +302,7 @@ def _category_chart(summary: CategoricalSummary) -> Chart:
 
 def _override(column: ColumnDrift, ref: np.ndarray, cur: np.ndarray, policy: Policy) -> None:
     """A user-chosen method with its own (or the user's) threshold; not part of the correction."""
-    statistic = get_statistic(policy.methods[column.name])
-    if column.type not in ("numeric",) and "categorical" not in statistic.applies_to:
-        raise UserInputError(f"--method {column.name}={statistic.name}: {statistic.name} needs a numeric column, "
-                             f"{column.name!r} is {column.type}")
+    statistic = get_statistic(policy.methods[column.name])  # it fits the column: `check_overrides` saw to it
     threshold = statistic.default_threshold
     if column.name in policy.thresholds:
         value = policy.thresholds[column.name]
