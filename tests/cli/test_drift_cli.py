@@ -49,6 +49,9 @@ def data(tmp_path, monkeypatch):
     (["--threshold", "price=0.1", "--threshold", "price=0.2"],
      "--threshold price=0.2: 'price' already set (--threshold price=0.1)"),
     (["--columns", "price,nope"], f"--columns price,nope: no column 'nope' in both inputs {SHARED}"),
+    (["--window", "99999999999999999999d"], "--window 99999999999999999999d: expected a span such as 1d, 1w or 12h "
+                                            "(1 to 10,000 hours, days or weeks)"),
+    (["--segment-by", "store"], "--segment-by store: no column 'store' in reference"),
     (["--columns", "price", "--threshold", "flag=0.05"],
      "--threshold flag=0.05: column 'flag' is not among --columns (price)"),
 ])

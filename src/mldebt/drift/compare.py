@@ -38,7 +38,7 @@ from mldebt.drift.policy import (
 from mldebt.drift.report import Chart, ColumnDrift, DriftReport, QualityIssue
 from mldebt.drift.result import DistanceThreshold, PValueThreshold
 from mldebt.drift.samples import js_distance
-from mldebt.drift.segments import by_segment, by_window
+from mldebt.drift.segments import by_segment, by_window, check_slices
 from mldebt.drift.stats import get_statistic
 from mldebt.drift.stats.chisquare import contingency
 from mldebt.drift.stats.fisher import fisher_from_counts
@@ -75,6 +75,7 @@ def compare(reference: Any, current: Any, options: Options | None = None) -> Dri
     """Drift, data quality, and (when asked) model quality, segments and windows."""
     options = options or Options()
     ref, cur = to_table(reference), to_table(current)
+    check_slices(ref, cur, options.segment_by, options.window, options.timestamp)
     report = compare_columns(ref, cur, options)
     if report.errors:
         return report
@@ -190,8 +191,10 @@ def _judge_text(column: ColumnDrift, ref: pa.ChunkedArray, cur: pa.ChunkedArray,
 
 def _distinct(ref: pa.ChunkedArray, cur: pa.ChunkedArray) -> int:
     """How many values a categorical column takes over both inputs (nulls left out)."""
-    return len(set(pc.unique(as_strings(ref).drop_null()).to_pylist()) | set(pc.unique(as_strings(cur).drop_null())
-                                                                              .to_pylist()))
+    values: set[Any] = set()
+    for side in (ref, cur):
+        values.update(pc.unique(as_strings(side).drop_null()).to_pylist())
+    return len(values)
 
 
 def _names(table: pa.Table) -> str:
