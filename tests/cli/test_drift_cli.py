@@ -52,6 +52,8 @@ def data(tmp_path, monkeypatch):
     (["--window", "99999999999999999999d"], "--window 99999999999999999999d: expected a span such as 1d, 1w or 12h "
                                             "(1 to 10,000 hours, days or weeks)"),
     (["--segment-by", "store"], "--segment-by store: no column 'store' in reference"),
+    (["--label", "flag"], "model quality needs both --label and --prediction"),
+    (["--label", "flag", "--prediction", "score"], "--prediction score: no column 'score' in both inputs"),
     (["--columns", "price", "--threshold", "flag=0.05"],
      "--threshold flag=0.05: column 'flag' is not among --columns (price)"),
 ])

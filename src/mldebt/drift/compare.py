@@ -76,11 +76,13 @@ def compare(reference: Any, current: Any, options: Options | None = None) -> Dri
     options = options or Options()
     ref, cur = to_table(reference), to_table(current)
     check_slices(ref, cur, options.segment_by, options.window, options.timestamp)
+    if options.label or options.prediction:
+        _check_quality_columns(ref, cur, options)
     report = compare_columns(ref, cur, options)
     if report.errors:
         return report
-    if options.label or options.prediction:
-        report.performance = _performance(ref, cur, options)
+    if options.label and options.prediction:
+        report.performance = compare_quality(ref, cur, options.label, options.prediction, options.metric_bounds)
     plain = replace(options, label=None, prediction=None, segment_by=None, window=None, columns=None)
     # The overrides were checked on the whole tables; a segment's tables lack the segment column.
     if options.segment_by:
@@ -92,13 +94,13 @@ def compare(reference: Any, current: Any, options: Options | None = None) -> Dri
     return report
 
 
-def _performance(ref: pa.Table, cur: pa.Table, options: Options) -> dict[str, Any]:
+def _check_quality_columns(ref: pa.Table, cur: pa.Table, options: Options) -> None:
+    """`--label` and `--prediction`, checked before any work."""
     if not (options.label and options.prediction):
         raise UserInputError("model quality needs both --label and --prediction")
-    for name in (options.label, options.prediction):
+    for option, name in (("--label", options.label), ("--prediction", options.prediction)):
         if name not in ref.column_names or name not in cur.column_names:
-            raise UserInputError(f"column {name!r} (label or prediction) is not in both inputs")
-    return compare_quality(ref, cur, options.label, options.prediction, options.metric_bounds)
+            raise UserInputError(f"{option} {name}: no column {name!r} in both inputs")
 
 
 def compare_columns(ref: pa.Table, cur: pa.Table, options: Options, check: bool = True) -> DriftReport:
