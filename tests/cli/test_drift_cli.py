@@ -88,3 +88,16 @@ def test_inventory_policy_for_columns_of_other_datasets_is_skipped_and_cli_wins(
                          "json", "--threshold", "price=0.3")
     price = next(c for c in json.loads(out)["columns"] if c["name"] == "price")
     assert (code, err, price["method"], price["threshold"]) == (0, "", "psi", 0.3)
+
+
+def test_column_names_and_values_that_look_like_rich_markup_are_printed_as_they_are(capsys, tmp_path):
+    rng = np.random.default_rng(5)
+    for name, shift in (("ref", 0.0), ("cur", 1.0)):
+        pq.write_table(pa.table({"[/bold]": rng.normal(shift, 1, 300),
+                                 "[red]x[/red]": rng.choice(["[link=http://e]a[/link]", "b", f"c{name}"], 300),
+                                 "seg": rng.choice(["[/]", "north"], 300)}), tmp_path / f"[b]{name}.parquet")
+    code, out, err = run(capsys, "drift", "[b]ref.parquet", "[b]cur.parquet", "--segment-by", "seg")
+    assert (code, err) == (0, "")
+    rows = [line.split("│")[1].strip() for line in out.splitlines() if line.startswith("│")]
+    assert {"[/bold]", "[red]x[/red]", "[/]"} <= set(rows)  # column names, and the segment value
+    assert "1 new category in '[red]x[/red]'" in out and "│ [/bold], [red]x[/red] │" in out
