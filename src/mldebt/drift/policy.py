@@ -11,6 +11,11 @@ Why these defaults (docs/drift.md has the long form):
   numbers, Jensen-Shannon distance for categories) and a floor of 0.02 on it, so that at tens of
   millions of rows a significant but negligible change is reported, not alarmed.
 - The dataset drifts when the (optionally importance-weighted) share of drifted columns reaches 0.5.
+
+Every setting is checked here, once, before any work (issue 9, item 8): a NaN threshold once turned
+drift off for a column, a threshold of 5 made every test drift, and a method for a missing column or
+of the wrong type was accepted. The ranges per method live in the registry
+(`Statistic.threshold_range`); docs/drift.md lists them and a test keeps the two equal.
 """
 
 from __future__ import annotations
@@ -107,7 +112,7 @@ class Policy:
                            for column, setting in value.items()}
                 lenient -= {f"{key}.{column}" for column in value}
             elif value is not None:
-                values[key], labels[key] = value, f"--{key.replace('_', '-')} {_show(value)}"
+                values[key], labels[key] = value, f"{key}={_show(value)}"
         return cls(**values, labels=labels, lenient=lenient)
 
 
