@@ -182,3 +182,10 @@ def test_binary_z_statistic_is_the_rise_of_the_true_share(rng):
     cur = pa.table({"flag": np.concatenate([[True], rng.random(3000) < 0.3])})
     column = by_name(compare(ref, cur))["flag"]
     assert column.method == "ztest" and column.statistic > 10 and column.drifted
+
+
+def test_text_in_a_column_declared_numeric_is_one_user_error():
+    table = pa.table({"sku": ["12", "13", "n/a"] * 10})
+    with pytest.raises(UserInputError) as raised:
+        compare(pa.table({"sku": ["1", "2", "3"] * 10}), table, Options(types={"sku": "integer"}))
+    assert str(raised.value) == "column 'sku' is declared integer in the inventory schema, but the current holds 'n/a'"

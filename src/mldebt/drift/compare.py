@@ -120,8 +120,8 @@ def compare_columns(ref: pa.Table, cur: pa.Table, options: Options, check: bool 
     for name in selected:
         if name not in shared:
             raise UserInputError(f"--columns {','.join(options.columns or [])}: {missing_column(name, shared, shared)}")
-    types = {name: (_column_type(ref[name], name, options.types), _column_type(cur[name], name, options.types))
-             for name in selected}
+    types = {name: (_column_type(ref[name], name, options.types, "reference"),
+                    _column_type(cur[name], name, options.types, "current")) for name in selected}
     if check:
         check_overrides(policy, shared, {name: a if a == b else None for name, (a, b) in types.items()},
                         lambda name: _distinct(ref[name], cur[name]))
@@ -211,10 +211,22 @@ def _missing(column: pa.ChunkedArray) -> int:
     return column.null_count
 
 
-def _column_type(column: pa.ChunkedArray, name: str, declared: Mapping[str, str]) -> str:
-    if name in declared:
-        return DECLARED_TYPES[declared[name]]
-    return infer_type(column)
+def _column_type(column: pa.ChunkedArray, name: str, declared: Mapping[str, str], side: str) -> str:
+    """The declared type (mldebt.yaml schema) when there is one, else the inferred one.
+
+    Text declared numeric must read as numbers: otherwise one line naming the value, not a crash.
+    """
+    if name not in declared:
+        return infer_type(column)
+    kind = DECLARED_TYPES[declared[name]]
+    if kind == "numeric" and (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        try:
+            column.cast(pa.float64())
+        except pa.ArrowInvalid as exc:
+            bad = str(exc).removeprefix("Failed to parse string: ").split(" as a scalar")[0]
+            raise UserInputError(f"column {name!r} is declared {declared[name]} in the inventory schema, but the "
+                                 f"{side} holds {bad}") from None
+    return kind
 
 
 def _mixed_type_issue(name: str, ref: pa.ChunkedArray, cur: pa.ChunkedArray) -> list[QualityIssue]:
