@@ -133,7 +133,7 @@ def check_overrides(policy: Policy, shared: Sequence[str], types: Mapping[str, s
             if column not in types:
                 if key in policy.lenient:
                     continue
-                raise UserInputError(f"{policy.label(setting, column)}: {missing_column(column, shared, types)}")
+                raise UserInputError(f"{policy.label(setting, column)}: {missing_column(column, shared, list(types))}")
             kind = types[column]
             if kind is None:
                 continue
