@@ -197,7 +197,7 @@ def test_drift_exit_codes_and_json(capsys, tmp_path):
     code, _, err = run(capsys, "drift", "ref.csv", "missing.csv")
     assert (code, err.strip()) == (2, "error: no such file: missing.csv")
     code, _, err = run(capsys, "drift", "ref.csv", "cur.csv", "--method", "x=nope")
-    assert code == 2 and err.startswith("error: drift policy: column 'x': unknown drift method 'nope'")
+    assert code == 2 and err.startswith("error: --method x=nope: unknown drift method 'nope': expected one of ")
     code, out, _ = run(capsys, "drift", "ref.csv", "cur.csv", "--output", "table.txt")
     assert (code, out) == (0, "") and "dataset drift: 1 of 2 tested columns drifted" in Path("table.txt").read_text()
     code, _, err = run(capsys, "drift", "ref.csv", "cur.csv", "--format", "html", "--output", "r.html")

@@ -63,7 +63,7 @@ def test_per_column_method_and_threshold_overrides(rng):
     cols = by_name(compare(ref, cur, Options(policy=policy)))
     assert (cols["price"].method, cols["price"].threshold, cols["price"].drifted) == ("psi", 0.5, False)
     assert cols["channel"].method == "jensenshannon" and cols["channel"].pvalue is None
-    with pytest.raises(ValueError, match="unknown drift method 'nope'"):
+    with pytest.raises(UserInputError, match=r"^methods\.price=nope: unknown drift method 'nope': expected one of "):
         Policy(methods={"price": "nope"})
 
 
@@ -171,8 +171,10 @@ def test_two_row_sample_is_compared_with_a_warning():
 
 
 def test_unknown_column_in_columns_option(rng):
-    with pytest.raises(UserInputError, match="--columns: 'nope' not in both inputs"):
-        compare(table(rng, 10), table(rng, 10), Options(columns=["nope"]))
+    with pytest.raises(UserInputError) as raised:
+        compare(table(rng, 10), table(rng, 10), Options(columns=["price", "nope"]))
+    assert str(raised.value) == ("--columns price,nope: no column 'nope' in both inputs (shared columns: price, "
+                                 "channel, returned)")
 
 
 def test_binary_z_statistic_is_the_rise_of_the_true_share(rng):
@@ -180,3 +182,10 @@ def test_binary_z_statistic_is_the_rise_of_the_true_share(rng):
     cur = pa.table({"flag": np.concatenate([[True], rng.random(3000) < 0.3])})
     column = by_name(compare(ref, cur))["flag"]
     assert column.method == "ztest" and column.statistic > 10 and column.drifted
+
+
+def test_text_in_a_column_declared_numeric_is_one_user_error():
+    table = pa.table({"sku": ["12", "13", "n/a"] * 10})
+    with pytest.raises(UserInputError) as raised:
+        compare(pa.table({"sku": ["1", "2", "3"] * 10}), table, Options(types={"sku": "integer"}))
+    assert str(raised.value) == "column 'sku' is declared integer in the inventory schema, but the current holds 'n/a'"

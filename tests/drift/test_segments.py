@@ -34,9 +34,25 @@ def test_windows_show_when_drift_started(rng):
 
 def test_bad_window_and_segment_are_user_errors(rng):
     table = pa.table({"a": rng.normal(size=50)})
-    with pytest.raises(UserInputError, match="--window: expected a span"):
+    with pytest.raises(UserInputError, match=r"^--window fortnight: expected a span"):
         compare(table, table, Options(window="fortnight"))
-    with pytest.raises(UserInputError, match="--segment-by: no column 'store'"):
+    with pytest.raises(UserInputError, match=r"^--segment-by store: no column 'store' in reference$"):
         compare(table, table, Options(segment_by="store"))
     with pytest.raises(UserInputError, match="needs a timestamp column"):
         compare(table, table, Options(window="1d"))
+
+
+@pytest.mark.parametrize(("window", "timestamp", "message"), [
+    ("99999999999999999999d", None, "--window 99999999999999999999d: expected a span such as 1d, 1w or 12h (1 to "
+                                    "10,000 hours, days or weeks)"),
+    ("0h", None, "--window 0h: expected a span such as 1d, 1w or 12h (1 to 10,000 hours, days or weeks)"),
+    ("1d", "nope", "--timestamp nope: no column 'nope' in current"),
+    ("1d", "a", "--timestamp a: column 'a' is not a timestamp (expected timestamps or text such as "
+                "2026-11-30T08:00:00)"),
+    (None, "ts", "--timestamp ts: only used with --window"),
+])
+def test_window_options_are_checked_before_any_comparison(rng, window, timestamp, message):
+    table = pa.table({"a": rng.normal(size=50), "ts": pa.array(range(50), pa.timestamp("s"))})
+    with pytest.raises(UserInputError) as raised:
+        compare(table, table, Options(window=window, timestamp=timestamp))
+    assert str(raised.value) == message

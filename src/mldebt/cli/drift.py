@@ -10,6 +10,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -28,23 +29,16 @@ class DriftFormat(StrEnum):
 
 
 def _pairs(values: list[str], option: str) -> dict[str, str]:
-    pairs = {}
+    """COLUMN=VALUE pairs as typed; the drift policy checks the values (`mldebt.drift.policy`)."""
+    pairs: dict[str, str] = {}
     for value in values:
         column, sep, setting = value.partition("=")
         if not sep or not column or not setting:
-            raise UserInputError(f"{option}: expected COLUMN=VALUE, got {value!r}")
+            raise UserInputError(f"{option} {value}: expected COLUMN=VALUE")
+        if column in pairs:
+            raise UserInputError(f"{option} {value}: {column!r} already set ({option} {column}={pairs[column]})")
         pairs[column] = setting
     return pairs
-
-
-def _thresholds(values: list[str]) -> dict[str, float]:
-    result = {}
-    for column, value in _pairs(values, "--threshold").items():
-        try:
-            result[column] = float(value)
-        except ValueError:
-            raise UserInputError(f"--threshold: {value!r} for {column!r} is not a number") from None
-    return result
 
 
 def drift(
@@ -79,10 +73,10 @@ def drift(
         reference=reference, current=current, component=component,
         catalog=(catalog or Path(CATALOG_FILE.value())) if component else catalog,
         columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
-        methods=_pairs(method, "--method"), thresholds=_thresholds(threshold), label=label, prediction=prediction,
-        segment_by=segment_by, window=window, timestamp=timestamp,
+        methods=_pairs(method, "--method"), thresholds=_pairs(threshold, "--threshold"), label=label,
+        prediction=prediction, segment_by=segment_by, window=window, timestamp=timestamp,
     )
-    with err.status(f"comparing {current} with {reference}"):
+    with err.status(escape(f"comparing {current} with {reference}")):
         outcome = run_drift(state(ctx).store() if component else None, request)
     if fmt == DriftFormat.JSON:
         _emit(output, _json(outcome))
@@ -91,7 +85,7 @@ def drift(
 
         target = output or Path("drift-report.html")
         target.write_text(render_drift_html(outcome.report, str(reference), str(current), component), "utf-8")
-        err.print(f"wrote {target}", highlight=False)
+        err.print(f"wrote {target}", highlight=False, markup=False)
     elif output is not None:
         with output.open("w", encoding="utf-8") as stream:
             print_drift(outcome, Console(file=stream, width=160, no_color=True))
@@ -120,9 +114,10 @@ def print_drift(outcome: DriftOutcome, console: Console = out) -> None:
     for name in ("column", "type", "method", "statistic", "p-value", "adjusted p", "effect", "drift", "note"):
         table.add_column(name, justify="right" if name in ("statistic", "p-value", "adjusted p", "effect") else "left")
     for c in sorted(report.columns, key=lambda c: -(c.effect or 0.0) if c.method else 1.0):
-        table.add_row(c.name, c.type, c.method or "-", _g(c.statistic), _g(c.pvalue), _g(c.adjusted_pvalue),
+        # Column names, categories and notes are data: escaped, so that `[/bold]` is a name, not markup.
+        table.add_row(escape(c.name), c.type, c.method or "-", _g(c.statistic), _g(c.pvalue), _g(c.adjusted_pvalue),
                       f"{_g(c.effect)} {c.effect_measure or ''}".strip(), "[red]DRIFT[/]" if c.drifted else "no",
-                      c.note or "")
+                      escape(c.note or ""))
     console.print(table)
     verdict = "[red]dataset drift[/]" if report.dataset_drift else "no dataset drift"
     console.print(f"{verdict}: {len(report.drifted_columns)} of {sum(1 for c in report.columns if c.method)} tested "
@@ -134,7 +129,7 @@ def print_drift(outcome: DriftOutcome, console: Console = out) -> None:
             quality.add_column(name)
         for q in report.quality:
             quality.add_row(f"[{SEVERITY_STYLE[str(q.severity)]}]{q.severity}[/]", f"{q.rule_id} {q.name}",
-                            q.column or "-", q.message)
+                            escape(q.column or "-"), escape(q.message))
         console.print(quality)
     _print_extras(report, console)
     if outcome.run_id is not None:
@@ -171,10 +166,11 @@ def _print_extras(report: DriftReport, console: Console) -> None:
         for name in (key, "reference rows", "current rows", "drift share", "dataset drift", "drifted columns"):
             table.add_column(name)
         for r in rows:
-            table.add_row(str(r[key]), str(r["n_reference"]), str(r["n_current"]), f"{r.get('drift_share', 0):.2f}",
+            table.add_row(escape(str(r[key])), str(r["n_reference"]), str(r["n_current"]),
+                          f"{r.get('drift_share', 0):.2f}",
                           ("[red]yes[/]" if r.get("dataset_drift") else "no")
                           + (" (started)" if r.get("drift_started") else ""),
-                          ", ".join(r.get("drifted_columns", [])) or "; ".join(r.get("errors", [])))
+                          escape(", ".join(r.get("drifted_columns", [])) or "; ".join(r.get("errors", []))))
         console.print(table)
 
 

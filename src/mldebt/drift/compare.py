@@ -26,11 +26,19 @@ from mldebt.drift.engine import (
     summarize_numeric,
 )
 from mldebt.drift.performance import compare_quality
-from mldebt.drift.policy import MIN_EXPECTED, Policy, dataset_share, holm_adjust, pool_rare
+from mldebt.drift.policy import (
+    MIN_EXPECTED,
+    Policy,
+    check_overrides,
+    dataset_share,
+    holm_adjust,
+    missing_column,
+    pool_rare,
+)
 from mldebt.drift.report import Chart, ColumnDrift, DriftReport, QualityIssue
 from mldebt.drift.result import DistanceThreshold, PValueThreshold
 from mldebt.drift.samples import js_distance
-from mldebt.drift.segments import by_segment, by_window
+from mldebt.drift.segments import by_segment, by_window, check_slices
 from mldebt.drift.stats import get_statistic
 from mldebt.drift.stats.chisquare import contingency
 from mldebt.drift.stats.fisher import fisher_from_counts
@@ -67,31 +75,40 @@ def compare(reference: Any, current: Any, options: Options | None = None) -> Dri
     """Drift, data quality, and (when asked) model quality, segments and windows."""
     options = options or Options()
     ref, cur = to_table(reference), to_table(current)
+    check_slices(ref, cur, options.segment_by, options.window, options.timestamp)
+    if options.label or options.prediction:
+        _check_quality_columns(ref, cur, options)
     report = compare_columns(ref, cur, options)
     if report.errors:
         return report
-    if options.label or options.prediction:
-        report.performance = _performance(ref, cur, options)
+    if options.label and options.prediction:
+        report.performance = compare_quality(ref, cur, options.label, options.prediction, options.metric_bounds)
     plain = replace(options, label=None, prediction=None, segment_by=None, window=None, columns=None)
+    # The overrides were checked on the whole tables; a segment's tables lack the segment column.
     if options.segment_by:
-        report.segments = by_segment(ref, cur, options.segment_by, lambda r, c: compare_columns(r, c, plain))
+        report.segments = by_segment(ref, cur, options.segment_by,
+                                     lambda r, c: compare_columns(r, c, plain, check=False))
     if options.window:
         report.windows = by_window(ref, cur, options.timestamp, options.window,
-                                   lambda r, c: compare_columns(r, c, plain))
+                                   lambda r, c: compare_columns(r, c, plain, check=False))
     return report
 
 
-def _performance(ref: pa.Table, cur: pa.Table, options: Options) -> dict[str, Any]:
+def _check_quality_columns(ref: pa.Table, cur: pa.Table, options: Options) -> None:
+    """`--label` and `--prediction`, checked before any work."""
     if not (options.label and options.prediction):
         raise UserInputError("model quality needs both --label and --prediction")
-    for name in (options.label, options.prediction):
+    for option, name in (("--label", options.label), ("--prediction", options.prediction)):
         if name not in ref.column_names or name not in cur.column_names:
-            raise UserInputError(f"column {name!r} (label or prediction) is not in both inputs")
-    return compare_quality(ref, cur, options.label, options.prediction, options.metric_bounds)
+            raise UserInputError(f"{option} {name}: no column {name!r} in both inputs")
 
 
-def compare_columns(ref: pa.Table, cur: pa.Table, options: Options) -> DriftReport:
-    """Drift per column, the dataset verdict and data quality of two tables."""
+def compare_columns(ref: pa.Table, cur: pa.Table, options: Options, check: bool = True) -> DriftReport:
+    """Drift per column, the dataset verdict and data quality of two tables.
+
+    `check` validates the columns and per-column overrides first (`policy.check_overrides`): a bad
+    `--method` or `--threshold` stops the run with one message before any work.
+    """
     policy = options.policy
     report = DriftReport(ref.num_rows, cur.num_rows, drift_share_threshold=policy.drift_share, alpha=policy.alpha,
                          min_effect=policy.min_effect)
@@ -99,14 +116,16 @@ def compare_columns(ref: pa.Table, cur: pa.Table, options: Options) -> DriftRepo
     if not shared:
         raise UserInputError(f"reference and current share no column (reference: {_names(ref)}; current: "
                              f"{_names(cur)})")
-    if options.columns:
-        unknown = [c for c in options.columns if c not in shared]
-        if unknown:
-            raise UserInputError(f"--columns: {', '.join(map(repr, unknown))} not in both inputs; shared columns: "
-                                 f"{', '.join(shared)}")
-        shared = list(options.columns)
-    types = {name: (_column_type(ref[name], name, options.types), _column_type(cur[name], name, options.types))
-             for name in shared}
+    selected = list(dict.fromkeys(options.columns)) if options.columns else shared
+    for name in selected:
+        if name not in shared:
+            raise UserInputError(f"--columns {','.join(options.columns or [])}: {missing_column(name, shared, shared)}")
+    types = {name: (_column_type(ref[name], name, options.types, "reference"),
+                    _column_type(cur[name], name, options.types, "current")) for name in selected}
+    if check:
+        check_overrides(policy, shared, {name: a if a == b else None for name, (a, b) in types.items()},
+                        lambda name: _distinct(ref[name], cur[name]))
+    shared = selected
     report.quality += quality.size_issues(ref.num_rows, cur.num_rows)
     report.quality += quality.schema_issues(ref.schema, cur.schema, types)
     if ref.num_rows == 0 or cur.num_rows == 0:
@@ -172,6 +191,14 @@ def _judge_text(column: ColumnDrift, ref: pa.ChunkedArray, cur: pa.ChunkedArray,
     report.text.append({"name": column.name, **summary.to_dict()})
 
 
+def _distinct(ref: pa.ChunkedArray, cur: pa.ChunkedArray) -> int:
+    """How many values a categorical column takes over both inputs (nulls left out)."""
+    values: set[Any] = set()
+    for side in (ref, cur):
+        values.update(pc.unique(as_strings(side).drop_null()).to_pylist())
+    return len(values)
+
+
 def _names(table: pa.Table) -> str:
     names = table.column_names
     return ", ".join(names[:8]) + (", ..." if len(names) > 8 else "") if names else "no columns"
@@ -184,10 +211,22 @@ def _missing(column: pa.ChunkedArray) -> int:
     return column.null_count
 
 
-def _column_type(column: pa.ChunkedArray, name: str, declared: Mapping[str, str]) -> str:
-    if name in declared:
-        return DECLARED_TYPES[declared[name]]
-    return infer_type(column)
+def _column_type(column: pa.ChunkedArray, name: str, declared: Mapping[str, str], side: str) -> str:
+    """The declared type (mldebt.yaml schema) when there is one, else the inferred one.
+
+    Text declared numeric must read as numbers: otherwise one line naming the value, not a crash.
+    """
+    if name not in declared:
+        return infer_type(column)
+    kind = DECLARED_TYPES[declared[name]]
+    if kind == "numeric" and (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        try:
+            column.cast(pa.float64())
+        except pa.ArrowInvalid as exc:
+            bad = str(exc).removeprefix("Failed to parse string: ").split(" as a scalar")[0]
+            raise UserInputError(f"column {name!r} is declared {declared[name]} in the inventory schema, but the "
+                                 f"{side} holds {bad}") from None
+    return kind
 
 
 def _mixed_type_issue(name: str, ref: pa.ChunkedArray, cur: pa.ChunkedArray) -> list[QualityIssue]:
@@ -280,10 +319,7 @@ def _category_chart(summary: CategoricalSummary) -> Chart:
 
 def _override(column: ColumnDrift, ref: np.ndarray, cur: np.ndarray, policy: Policy) -> None:
     """A user-chosen method with its own (or the user's) threshold; not part of the correction."""
-    statistic = get_statistic(policy.methods[column.name])
-    if column.type not in ("numeric",) and "categorical" not in statistic.applies_to:
-        raise UserInputError(f"--method {column.name}={statistic.name}: {statistic.name} needs a numeric column, "
-                             f"{column.name!r} is {column.type}")
+    statistic = get_statistic(policy.methods[column.name])  # it fits the column: `check_overrides` saw to it
     threshold = statistic.default_threshold
     if column.name in policy.thresholds:
         value = policy.thresholds[column.name]

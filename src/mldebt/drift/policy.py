@@ -11,24 +11,45 @@ Why these defaults (docs/drift.md has the long form):
   numbers, Jensen-Shannon distance for categories) and a floor of 0.02 on it, so that at tens of
   millions of rows a significant but negligible change is reported, not alarmed.
 - The dataset drifts when the (optionally importance-weighted) share of drifted columns reaches 0.5.
+
+Every setting is checked here, once, before any work (issue 9, item 8): a NaN threshold once turned
+drift off for a column, a threshold of 5 made every test drift, and a method for a missing column or
+of the wrong type was accepted. The ranges per method live in the registry
+(`Statistic.threshold_range`); docs/drift.md lists them and a test keeps the two equal.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import math
+import numbers
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from mldebt.drift.result import P_VALUE
 from mldebt.drift.stats import get_statistic
+from mldebt.errors import UserInputError
 
 MIN_EXPECTED = 5.0
+PER_COLUMN = ("methods", "thresholds", "importance")
+OPTIONS = {"methods": "--method", "thresholds": "--threshold"}  # the CLI spelling of per-column settings
+# The test that judges a column without a --method, by column type (all p-value tests, in the Holm family).
+DEFAULT_TESTS = {"numeric": "method ks", "categorical": "method chisquare, ztest or fisher",
+                 "boolean": "method ztest or fisher", "text": "the text test"}
 
 
 @dataclass(frozen=True)
 class Policy:
-    """Drift policy; `methods` and `thresholds` override it per column."""
+    """Drift policy; `methods` and `thresholds` override it per column.
+
+    `labels` holds how each setting was written (`--threshold price=nan`, `drift.alpha=5
+    (mldebt.yaml)`), so that every message names the option and the value as the user gave them;
+    `lenient` the per-column settings that may name a column the data lacks (the inventory's
+    `drift:` section covers every dataset). Scalars and method names are checked here; the
+    per-column settings against the data by `check_overrides`, which `compare` calls first.
+    """
 
     alpha: float = 0.01
     min_effect: float = 0.02
@@ -36,37 +57,155 @@ class Policy:
     methods: Mapping[str, str] = field(default_factory=dict)
     thresholds: Mapping[str, float] = field(default_factory=dict)
     importance: Mapping[str, float] = field(default_factory=dict)
+    labels: Mapping[str, str] = field(default_factory=dict)
+    lenient: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
-        if not 0 < self.alpha < 1:
-            raise ValueError(f"alpha must be between 0 and 1, got {self.alpha!r}")
-        if not 0 < self.drift_share <= 1:
-            raise ValueError(f"drift_share must be in (0, 1], got {self.drift_share!r}")
-        if self.min_effect < 0:
-            raise ValueError(f"min_effect must be >= 0, got {self.min_effect!r}")
+        if not (_is_number(self.alpha) and 0 < self.alpha < 1):
+            raise UserInputError(f"{self.label('alpha')}: alpha must be a finite number in (0, 1)")
+        if not (_is_number(self.drift_share) and 0 < self.drift_share <= 1):
+            raise UserInputError(f"{self.label('drift_share')}: drift_share must be a finite number in (0, 1]")
+        if not (_is_number(self.min_effect) and self.min_effect >= 0):
+            raise UserInputError(f"{self.label('min_effect')}: min_effect must be a finite number >= 0")
         for column, method in self.methods.items():
             try:
                 get_statistic(method)
             except ValueError as exc:
-                raise ValueError(f"column {column!r}: {exc}") from None
+                raise UserInputError(f"{self.label('methods', column)}: {exc}") from None
         for column, weight in self.importance.items():
-            if weight < 0:
-                raise ValueError(f"importance of {column!r} must be >= 0, got {weight!r}")
+            if not (_is_number(weight) and weight >= 0):
+                raise UserInputError(f"{self.label('importance', column)}: importance must be a finite number >= 0")
+        # The command line gives thresholds as text: numbers from here on, the rest left for the range check.
+        object.__setattr__(self, "thresholds", {column: _number(value) for column, value in self.thresholds.items()})
+
+    def label(self, setting: str, column: str | None = None) -> str:
+        """How a setting was written, for messages: `--threshold price=nan`, or `thresholds.price=nan`."""
+        key = setting if column is None else f"{setting}.{column}"
+        if key in self.labels:
+            return self.labels[key]
+        value = getattr(self, setting) if column is None else getattr(self, setting)[column]
+        return f"{key}={_show(value)}"
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any], **overrides: Any) -> Policy:
-        """From the `drift:` section of mldebt.yaml, then CLI overrides (per-column maps merged)."""
-        known = {"alpha", "min_effect", "drift_share", "methods", "thresholds", "importance"}
+    def from_config(cls, config: Mapping[str, Any], source: str = "mldebt.yaml", **overrides: Any) -> Policy:
+        """From the `drift:` section of mldebt.yaml (`source`), then CLI overrides (per-column maps merged)."""
+        known = {"alpha", "min_effect", "drift_share", *PER_COLUMN}
         unknown = sorted(set(config) - known)
         if unknown:
-            raise ValueError(f"unknown drift setting(s) {', '.join(unknown)}: expected {', '.join(sorted(known))}")
+            raise UserInputError(f"unknown drift setting(s) {', '.join(unknown)} in {source}: expected "
+                                 f"{', '.join(sorted(known))}")
         values: dict[str, Any] = {key: config[key] for key in known if key in config}
+        labels: dict[str, str] = {}
+        for key in PER_COLUMN:
+            if not isinstance(values.get(key, {}), Mapping):
+                raise UserInputError(f"drift.{key} in {source}: expected a map of column: value, got "
+                                     f"{_show(values[key])}")
+            labels |= {f"{key}.{column}": f"drift.{key}.{column}={_show(value)} ({source})"
+                       for column, value in values.get(key, {}).items()}
+        labels |= {key: f"drift.{key}={_show(values[key])} ({source})" for key in known - set(PER_COLUMN)
+                   if key in values}
+        lenient = frozenset(labels)
         for key, value in overrides.items():
-            if key in ("methods", "thresholds", "importance"):
+            if key in PER_COLUMN:
                 values[key] = {**values.get(key, {}), **value}
+                labels |= {f"{key}.{column}": f"{OPTIONS.get(key, key)} {column}={_show(setting)}"
+                           for column, setting in value.items()}
+                lenient -= {f"{key}.{column}" for column in value}
             elif value is not None:
-                values[key] = value
-        return cls(**values)
+                values[key], labels[key] = value, f"{key}={_show(value)}"
+        return cls(**values, labels=labels, lenient=lenient)
+
+
+def check_overrides(policy: Policy, shared: Sequence[str], types: Mapping[str, str | None],
+                    distinct: Callable[[str], int]) -> None:
+    """Every per-column setting against the data, before any work: one `UserInputError` naming it.
+
+    `shared` are the columns of both inputs, `types` the type of each column being compared (None
+    when the inputs disagree: the column is not compared, so nothing to check) and
+    `distinct` counts a categorical column's values (binary tests need two at most). A column the
+    data lacks is an error unless the setting came from the inventory file (`lenient`); a method
+    must fit the column's type; a threshold must be in the range of the method that will use it
+    (`Statistic.threshold_range`; without a method, the default p-value tests').
+    """
+    for setting in PER_COLUMN:
+        for column in getattr(policy, setting):
+            key = f"{setting}.{column}"
+            if column not in types:
+                if key in policy.lenient:
+                    continue
+                raise UserInputError(f"{policy.label(setting, column)}: {missing_column(column, shared, list(types))}")
+            kind = types[column]
+            if kind is None:
+                continue
+            if setting == "methods":
+                _check_method(policy, column, kind, distinct)
+            elif setting == "thresholds":
+                _check_threshold(policy, column, kind)
+
+
+def missing_column(column: str, shared: Sequence[str], compared: Sequence[str]) -> str:
+    """Why a named column is not there: not in both inputs, or left out by --columns."""
+    if column in shared:
+        return f"column {column!r} is not among --columns ({_names(list(compared))})"
+    return f"no column {column!r} in both inputs (shared columns: {_names(list(shared))})"
+
+
+def _check_method(policy: Policy, column: str, kind: str, distinct: Callable[[str], int]) -> None:
+    label, statistic = policy.label("methods", column), get_statistic(policy.methods[column])
+    if kind in ("text", "datetime"):
+        raise UserInputError(f"{label}: {column!r} is a {kind} column, {_not_chosen(kind)}")
+    fits = "numeric" if kind == "numeric" else "categorical"
+    if fits not in statistic.applies_to and not (fits == "categorical" and "binary" in statistic.applies_to):
+        raise UserInputError(f"{label}: {statistic.name} needs a {statistic.fits} column, {column!r} is {kind}")
+    if statistic.applies_to == {"binary"} and (values := distinct(column)) > 2:
+        raise UserInputError(f"{label}: {statistic.name} needs a {statistic.fits} column, {column!r} has "
+                             f"{values} values")
+
+
+def _check_threshold(policy: Policy, column: str, kind: str) -> None:
+    label = policy.label("thresholds", column)
+    if column in policy.methods:
+        statistic = get_statistic(policy.methods[column])
+        allowed, test = statistic.threshold_range, f"method {statistic.name}"
+    elif kind in DEFAULT_TESTS:
+        allowed, test = P_VALUE, DEFAULT_TESTS[kind]
+    else:
+        raise UserInputError(f"{label}: {column!r} is a {kind} column, {_not_chosen(kind)}")
+    if not allowed.allows(policy.thresholds[column]):
+        raise UserInputError(f"{label}: threshold must be {allowed} for {test} ({allowed.kind})")
+
+
+def _not_chosen(kind: str) -> str:
+    if kind == "text":
+        return "compared by the text test (no method can be chosen for it)"
+    return "which is not tested (it orders the data: use --window)"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _number(value: Any) -> Any:
+    """A threshold as a float when it reads as one (`"0.05"` from the command line); else as given."""
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _show(value: Any) -> str:
+    """A value as the user wrote it: text as is, 5.0 as 5, NaN as nan."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float):
+        return f"{value:g}" if math.isnan(value) or math.isinf(value) or float(f"{value:g}") == value else repr(value)
+    return repr(value)
+
+
+def _names(names: Sequence[str]) -> str:
+    return ", ".join(names[:8]) + (", ..." if len(names) > 8 else "") if names else "none"
 
 
 def pool_rare(ref_counts: np.ndarray, cur_counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:

@@ -9,8 +9,38 @@ p < value) or a distance (`DistanceThreshold`, drift when statistic >= value).
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Any
+
+
+@dataclass(frozen=True)
+class ThresholdRange:
+    """The thresholds a statistic accepts: positive, finite, and below what it can never reach.
+
+    A p-value threshold at 1 or above makes every test drift, one at 0 or NaN none; a distance
+    threshold at 0 makes every column drift, and one above a bounded distance's maximum (1 for
+    Hellinger, Jensen-Shannon and total variation) none.
+    """
+
+    kind: str  # "p-value" or "distance"
+    upper: float = math.inf
+    upper_included: bool = False
+
+    def allows(self, value: float) -> bool:
+        if not (isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)):
+            return False
+        return value > 0.0 and (value <= self.upper if self.upper_included else value < self.upper)
+
+    def __str__(self) -> str:
+        if math.isinf(self.upper):
+            return "a finite number > 0"
+        return f"a finite number in (0, {self.upper:g}{']' if self.upper_included else ')'}"
+
+
+P_VALUE = ThresholdRange("p-value", 1.0)
+DISTANCE = ThresholdRange("distance")
+UNIT_DISTANCE = ThresholdRange("distance", 1.0, upper_included=True)
 
 
 @dataclass(frozen=True)
@@ -21,8 +51,8 @@ class PValueThreshold:
     kind = "pvalue"
 
     def __post_init__(self) -> None:
-        if not 0.0 < self.value < 1.0:
-            raise ValueError(f"a p-value threshold must be between 0 and 1, got {self.value!r}")
+        if not P_VALUE.allows(self.value):
+            raise ValueError(f"a p-value threshold must be {P_VALUE}, got {self.value!r}")
 
     def drifted(self, statistic: float, pvalue: float | None) -> bool:
         return pvalue is not None and pvalue < self.value
@@ -36,8 +66,8 @@ class DistanceThreshold:
     kind = "distance"
 
     def __post_init__(self) -> None:
-        if not (self.value >= 0.0 and math.isfinite(self.value)):
-            raise ValueError(f"a distance threshold must be a finite number >= 0, got {self.value!r}")
+        if not DISTANCE.allows(self.value):
+            raise ValueError(f"a distance threshold must be {DISTANCE}, got {self.value!r}")
 
     def drifted(self, statistic: float, pvalue: float | None) -> bool:
         return statistic >= self.value

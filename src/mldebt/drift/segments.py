@@ -18,6 +18,7 @@ from mldebt.drift.report import DriftReport
 from mldebt.errors import UserInputError
 
 MAX_SEGMENTS = 20
+MAX_WINDOW = 10_000  # of a unit: 10,000 weeks is two centuries; more overflows Arrow's temporal rounding
 UNITS = {"h": "hour", "d": "day", "w": "week"}
 
 Runner = Callable[[pa.Table, pa.Table], DriftReport]
@@ -29,11 +30,22 @@ def _summary(report: DriftReport) -> dict[str, Any]:
             "errors": report.errors}
 
 
+def check_slices(reference: pa.Table, current: pa.Table, segment_by: str | None, window: str | None,
+                 timestamp: str | None) -> None:
+    """`--segment-by`, `--window` and `--timestamp` checked before any comparison runs."""
+    if segment_by is not None:
+        for side, table in (("reference", reference), ("current", current)):
+            if segment_by not in table.column_names:
+                raise UserInputError(f"--segment-by {segment_by}: no column {segment_by!r} in {side}")
+    if window is not None:
+        parse_window(window)
+        window_times(current, timestamp)
+    elif timestamp is not None:
+        raise UserInputError(f"--timestamp {timestamp}: only used with --window")
+
+
 def by_segment(reference: pa.Table, current: pa.Table, column: str, run: Runner) -> list[dict[str, Any]]:
     """One summary per segment value (the most frequent values in current first, at most 20)."""
-    for side, table in (("reference", reference), ("current", current)):
-        if column not in table.column_names:
-            raise UserInputError(f"--segment-by: no column {column!r} in {side}")
     counts = sorted(pc.value_counts(current[column].drop_null()).to_pylist(), key=lambda item: -item["counts"])
     segments = []
     for item in counts[:MAX_SEGMENTS]:
@@ -50,28 +62,41 @@ def by_segment(reference: pa.Table, current: pa.Table, column: str, run: Runner)
 
 
 def parse_window(span: str) -> tuple[int, str]:
-    match = re.fullmatch(r"(\d+)([hdw])", span.strip().lower())
-    if not match or int(match.group(1)) == 0:
-        raise UserInputError(f"--window: expected a span such as 1d, 1w or 12h, got {span!r}")
+    match = re.fullmatch(r"(\d{1,6})([hdw])", span.strip().lower())
+    if not match or not 0 < int(match.group(1)) <= MAX_WINDOW:
+        raise UserInputError(f"--window {span}: expected a span such as 1d, 1w or 12h (1 to {MAX_WINDOW:,} hours, "
+                             "days or weeks)")
     return int(match.group(1)), UNITS[match.group(2)]
+
+
+def window_times(current: pa.Table, timestamp: str | None) -> tuple[str, pa.ChunkedArray]:
+    """The timestamp column (`--timestamp`, or the first timestamp column) and its values as timestamps."""
+    if timestamp is not None and timestamp not in current.column_names:
+        raise UserInputError(f"--timestamp {timestamp}: no column {timestamp!r} in current")
+    column = timestamp or next((f.name for f in current.schema
+                                if pa.types.is_timestamp(f.type) or pa.types.is_date(f.type)), None)
+    if column is None:
+        raise UserInputError("--window needs a timestamp column (name it with --timestamp)")
+    times = current[column]
+    if not (pa.types.is_timestamp(times.type) or pa.types.is_date(times.type)):
+        not_timestamps = UserInputError(f"--timestamp {column}: column {column!r} is not a timestamp (expected "
+                                        "timestamps or text such as 2026-11-30T08:00:00)")
+        try:
+            times = pc.strptime(times.cast(pa.string()), format="%Y-%m-%dT%H:%M:%S", unit="s", error_is_null=True)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            raise not_timestamps from None
+        if times.null_count == len(times) and current[column].null_count < len(times):
+            raise not_timestamps
+    if pa.types.is_date(times.type):
+        times = times.cast(pa.timestamp("s"))
+    return column, times
 
 
 def by_window(reference: pa.Table, current: pa.Table, timestamp: str | None, span: str,
               run: Runner) -> list[dict[str, Any]]:
     """Current rows cut into windows of `span` on the timestamp column, each compared with the reference."""
     multiple, unit = parse_window(span)
-    column = timestamp or next((f.name for f in current.schema
-                                if pa.types.is_timestamp(f.type) or pa.types.is_date(f.type)), None)
-    if column is None or column not in current.column_names:
-        raise UserInputError("--window needs a timestamp column (name it with --timestamp)")
-    times = current[column]
-    if not (pa.types.is_timestamp(times.type) or pa.types.is_date(times.type)):
-        try:
-            times = pc.strptime(times.cast(pa.string()), format="%Y-%m-%dT%H:%M:%S", unit="s", error_is_null=True)
-        except pa.ArrowInvalid:
-            raise UserInputError(f"--window: column {column!r} is not a timestamp") from None
-    if pa.types.is_date(times.type):
-        times = times.cast(pa.timestamp("s"))
+    column, times = window_times(current, timestamp)
     starts = pc.floor_temporal(times, multiple=multiple, unit=unit)
     others = [name for name in reference.column_names if name != column]
     series = []

@@ -1,6 +1,8 @@
 """The drift report as one standalone HTML file: a Jinja2 template and an inline SVG bar chart per
 column (reference vs current shares, drawn from the engine's histogram data), columns sorted by
-effect size. No JavaScript, no external assets: it can be mailed or attached to a ticket.
+effect size. No JavaScript, no external assets: it can be mailed or attached to a ticket. Every
+value is escaped by the shared environment (`mldebt.report.environment`): the chart geometry is
+numbers, and labels and titles are text the template escapes, never markup built here.
 """
 
 from __future__ import annotations
@@ -9,9 +11,8 @@ import datetime as dt
 import math
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-
 from mldebt.drift.report import Chart, DriftReport
+from mldebt.report.environment import template_environment
 
 WIDTH, HEIGHT, PAD = 560, 160, 24
 
@@ -36,9 +37,8 @@ def bar_chart(chart: Chart) -> dict[str, Any]:
 
 
 def render_drift_html(report: DriftReport, reference: str, current: str, component: str | None = None) -> str:
-    env = Environment(loader=PackageLoader("mldebt.report", "templates"), autoescape=select_autoescape(["html"]))
     columns = sorted(report.columns, key=lambda c: (c.method is None, -(c.effect or 0.0)))
-    return env.get_template("drift.html.j2").render(
+    return template_environment().get_template("drift.html.j2").render(
         report=report, columns=columns, charts={c.name: bar_chart(c.chart) for c in columns if c.chart},
         reference=reference, current=current, component=component,
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),

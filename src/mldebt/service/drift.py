@@ -38,7 +38,7 @@ class DriftRequest:
     catalog: Path | None = None
     columns: list[str] | None = None
     methods: dict[str, str] = field(default_factory=dict)
-    thresholds: dict[str, float] = field(default_factory=dict)
+    thresholds: dict[str, float | str] = field(default_factory=dict)  # as typed: the policy checks them
     label: str | None = None
     prediction: str | None = None
     segment_by: str | None = None
@@ -63,7 +63,8 @@ class DriftOutcome:
 def build_options(request: DriftRequest, catalog: Catalog | None) -> Options:
     config = catalog.drift if catalog else {}
     try:
-        policy = Policy.from_config(config, methods=request.methods, thresholds=request.thresholds)
+        policy = Policy.from_config(config, str(request.catalog or "mldebt.yaml"), methods=request.methods,
+                                    thresholds=request.thresholds)
     except (TypeError, ValueError) as exc:
         raise UserInputError(f"drift policy: {exc}") from None
     types: dict[str, str] = {}

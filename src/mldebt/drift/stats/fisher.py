@@ -7,7 +7,7 @@ from scipy.stats import fisher_exact
 
 from mldebt.drift.result import PValueThreshold, TestResult, Threshold, make_result
 from mldebt.drift.samples import categorical_effect, category_counts, require_values
-from mldebt.drift.stats.base import CATEGORICAL, Statistic
+from mldebt.drift.stats.base import BINARY, Statistic
 
 DEFAULT = PValueThreshold(0.05)
 
@@ -29,4 +29,4 @@ def fisher(reference: np.ndarray, current: np.ndarray, threshold: Threshold | No
     return make_result("fisher", statistic, pvalue, categorical_effect(ref_counts, cur_counts), threshold or DEFAULT)
 
 
-STATISTIC = Statistic("fisher", fisher, CATEGORICAL, DEFAULT, "Fisher's exact test (scipy.stats.fisher_exact), binary")
+STATISTIC = Statistic("fisher", fisher, BINARY, DEFAULT, "Fisher's exact test (scipy.stats.fisher_exact), binary")

@@ -25,4 +25,5 @@ def hellinger(reference: np.ndarray, current: np.ndarray, threshold: Threshold |
     return make_result("hellinger", value, None, (value, "hellinger"), threshold or DEFAULT)
 
 
-STATISTIC = Statistic("hellinger", hellinger, ANY, DEFAULT, "Hellinger distance over bins or categories")
+STATISTIC = Statistic("hellinger", hellinger, ANY, DEFAULT, "Hellinger distance over bins or categories",
+                      max_value=1.0)

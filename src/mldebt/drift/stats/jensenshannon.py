@@ -26,5 +26,5 @@ def jensenshannon(reference: np.ndarray, current: np.ndarray, threshold: Thresho
 
 STATISTIC = Statistic(
     "jensenshannon", jensenshannon, ANY, DEFAULT,
-    "Jensen-Shannon distance, base 2 (scipy.spatial.distance.jensenshannon)",
+    "Jensen-Shannon distance, base 2 (scipy.spatial.distance.jensenshannon)", max_value=1.0,
 )

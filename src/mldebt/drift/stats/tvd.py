@@ -24,4 +24,4 @@ def tvd(reference: np.ndarray, current: np.ndarray, threshold: Threshold | None 
     return make_result("tvd", value, None, (value, "tvd"), threshold or DEFAULT)
 
 
-STATISTIC = Statistic("tvd", tvd, ANY, DEFAULT, "Total variation distance over bins or categories")
+STATISTIC = Statistic("tvd", tvd, ANY, DEFAULT, "Total variation distance over bins or categories", max_value=1.0)

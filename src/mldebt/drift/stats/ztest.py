@@ -13,7 +13,7 @@ from scipy.stats import norm
 
 from mldebt.drift.result import PValueThreshold, TestResult, Threshold, make_result
 from mldebt.drift.samples import categorical_effect, category_counts, require_values
-from mldebt.drift.stats.base import CATEGORICAL, Statistic
+from mldebt.drift.stats.base import BINARY, Statistic
 
 DEFAULT = PValueThreshold(0.05)
 
@@ -40,4 +40,4 @@ def ztest(reference: np.ndarray, current: np.ndarray, threshold: Threshold | Non
     return make_result("ztest", z, pvalue, categorical_effect(ref_counts, cur_counts), threshold or DEFAULT)
 
 
-STATISTIC = Statistic("ztest", ztest, CATEGORICAL, DEFAULT, "Pooled two-proportion z-test (binary columns)")
+STATISTIC = Statistic("ztest", ztest, BINARY, DEFAULT, "Pooled two-proportion z-test (binary columns)")
