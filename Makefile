@@ -26,6 +26,7 @@ services:
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 test: $(VENV)/.installed-test services lint

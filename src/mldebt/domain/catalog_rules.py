@@ -11,12 +11,14 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from mldebt.domain.component import Catalog, Kind, Lifecycle, SourceRule
 from mldebt.domain.graph import find_cycles
 
 Path = tuple[str | int, ...]
+# A source's name: a plain `str` from a raw file, a `SourceName` literal from a validated `Catalog`.
+SourceKey = TypeVar("SourceKey", bound=str)
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ def check_catalog(catalog: Catalog) -> list[CatalogProblem]:
 
 def check_components(
     components: Sequence[tuple[int, Any]],
-    sources: Mapping[str, Sequence[SourceRule]],
+    sources: Mapping[SourceKey, Sequence[SourceRule]],
     invalid_names: Mapping[int, str] | None = None,
 ) -> list[CatalogProblem]:
     """Cross-component problems of the components that passed schema validation.

@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from mldebt.domain.component import Catalog, Kind, Lifecycle
+from mldebt.domain.component import Catalog, Kind, Lifecycle, Model
 from mldebt.domain.finding import Finding, Severity
 from mldebt.domain.graph import find_cycles
 
@@ -70,8 +70,9 @@ def inventory_findings(
     by_name = catalog.by_name()
     for comp in catalog.components:
         days, overdue = retrain_status(comp, as_of)
-        if comp.kind == Kind.MODEL and overdue and not comp.lifecycle.is_retiring:
-            every = comp.retrain_every_days
+        # `overdue` implies both numbers are known; the explicit checks let the type checker see it.
+        every = comp.retrain_every_days if isinstance(comp, Model) else None
+        if overdue and days is not None and every is not None and not comp.lifecycle.is_retiring:
             findings.append(Finding.create(
                 "INV001", _exposure(comp, Severity.MEDIUM), comp.name,
                 f"{comp.name} was last retrained {days} days ago; it should be retrained every {every} days",
@@ -85,7 +86,7 @@ def inventory_findings(
                 f"{comp.kind} {comp.name} has no owner",
                 evidence={"kind": str(comp.kind), "lifecycle": str(comp.lifecycle)},
             ))
-        if comp.kind == Kind.MODEL and comp.lifecycle == Lifecycle.PRODUCTION:
+        if isinstance(comp, Model) and comp.lifecycle == Lifecycle.PRODUCTION:
             if not comp.model_card:
                 findings.append(Finding.create(
                     "INV003", _exposure(comp, Severity.MEDIUM), comp.name,

@@ -38,7 +38,7 @@ def parse(delivery: Delivery) -> ParsedDelivery:
     alerts = payload.get("alerts")
     if not isinstance(alerts, list) or not alerts:
         raise PayloadError("body.alerts must be a non-empty array", ["body.alerts"])
-    common = payload.get("commonLabels") if isinstance(payload.get("commonLabels"), dict) else {}
+    common = raw if isinstance(raw := payload.get("commonLabels"), dict) else {}
     signals = [_alert(obj(alert, f"body.alerts[{i}]"), i, common) for i, alert in enumerate(alerts)]
     identity = sorted(f"{s.key}|{s.action}|{s.started_at.isoformat() if s.started_at else ''}" for s in signals)
     return ParsedDelivery(delivery_id=canonical_digest(identity), signals=signals,
@@ -53,7 +53,7 @@ def _alert(alert: dict[str, Any], index: int, common: dict[str, Any]) -> Inciden
     labels = alert.get("labels")
     if not isinstance(labels, dict):
         raise PayloadError(f"{where}.labels must be an object", [f"{where}.labels"])
-    annotations = alert.get("annotations") if isinstance(alert.get("annotations"), dict) else {}
+    annotations = raw if isinstance(raw := alert.get("annotations"), dict) else {}
     started = timestamp(alert.get("startsAt"), f"{where}.startsAt")
     fingerprint = text(alert, "fingerprint", where, required=False) or canonical_digest(sorted(labels.items()))[:16]
     if status == "resolved":

@@ -90,7 +90,7 @@ def _issue(action: str, issue: dict[str, Any], at: Any) -> IncidentSignal | None
     first_seen = issue.get("firstSeen")
     started = timestamp(first_seen, "body.data.issue.firstSeen") if first_seen else None
     project = _project(issue)
-    metadata = issue.get("metadata") if isinstance(issue.get("metadata"), dict) else {}
+    metadata = raw if isinstance(raw := issue.get("metadata"), dict) else {}
     attributes = {"project": project.get("slug"), "project_name": project.get("name"), "culprit": culprit,
                   "level": issue.get("level"), "platform": issue.get("platform") or project.get("platform")}
     if action == "created":
@@ -111,7 +111,7 @@ def _issue(action: str, issue: dict[str, Any], at: Any) -> IncidentSignal | None
 
 def _event_alert(event: dict[str, Any], data: dict[str, Any], at: Any) -> IncidentSignal:
     issue_id = text(event, "issue_id", "body.data.event")
-    tags = event.get("tags") if isinstance(event.get("tags"), list) else []
+    tags = raw if isinstance(raw := event.get("tags"), list) else []
     attributes: dict[str, Any] = {}
     for pair in tags:
         if isinstance(pair, list | tuple) and len(pair) == 2:
@@ -133,8 +133,8 @@ def _metric_alert(action: str, alert: dict[str, Any], at: Any) -> IncidentSignal
         raise PayloadError(f"unknown metric_alert action {action!r}", ["body.action"])
     alert_id = text(alert, "id", "body.data.metric_alert")
     title = text(alert, "title", "body.data.metric_alert", required=False) or ""
-    rule = alert.get("alert_rule") if isinstance(alert.get("alert_rule"), dict) else {}
-    projects = alert.get("projects") if isinstance(alert.get("projects"), list) else []
+    rule = raw if isinstance(raw := alert.get("alert_rule"), dict) else {}
+    projects = raw if isinstance(raw := alert.get("projects"), list) else []
     started_raw = alert.get("date_started") or alert.get("date_detected")
     started = timestamp(started_raw, "body.data.metric_alert.date_started") if started_raw else None
     if action == "resolved":

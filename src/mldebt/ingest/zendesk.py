@@ -72,7 +72,7 @@ def _ticket(ticket: dict[str, Any], where: str) -> Ticket:
     for custom in custom_fields or []:
         if isinstance(custom, dict) and str(custom.get("id")) == "order_id" and custom.get("value"):
             order_id = str(custom["value"])
-    via = ticket.get("via") if isinstance(ticket.get("via"), dict) else {}
+    via = raw if isinstance(raw := ticket.get("via"), dict) else {}
     return Ticket(
         source=name, external_id=ticket_id or "", subject=text(ticket, "subject", where, required=False) or "",
         status=(text(ticket, "status", where, required=False) or "new").lower(), created_at=created, updated_at=updated,

@@ -39,7 +39,7 @@ def parse(delivery: Delivery) -> ParsedDelivery:
         return ParsedDelivery(delivery_id="page:" + ",".join(r.response_id for r in responses), feedback=responses,
                               kind="responses")
     payload = obj(payload, "body")
-    record = payload.get("response") if isinstance(payload.get("response"), dict) else payload
+    record = raw if isinstance(raw := payload.get("response"), dict) else payload
     if "_id" in record and "response" in record:
         feedback = response(record, "body")
         return ParsedDelivery(delivery_id=feedback.response_id, feedback=[feedback], kind="response")
@@ -64,7 +64,7 @@ def response(record: dict[str, Any], where: str) -> FeedbackResponse:
         raise PayloadError(f"{where}.orderValue must be a number, got {order_value!r}",
                            [f"{where}.orderValue"]) from None
     poll_id = text(record, "pollId", where) or ""
-    metadata = record.get("metadata") if isinstance(record.get("metadata"), dict) else {}
+    metadata = raw if isinstance(raw := record.get("metadata"), dict) else {}
     return FeedbackResponse(
         response_id=text(record, "_id", where) or "", poll_id=poll_id,
         created_at=timestamp(record.get("createdAt"), f"{where}.createdAt"),

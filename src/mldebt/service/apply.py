@@ -10,6 +10,7 @@ per-delivery cost of group commit small (measured in benchmarks/ingest_bench.py)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -42,8 +43,10 @@ def apply_many(connection: Connection, items: Sequence[tuple[int, ParsedDelivery
               [lock_key("ticket", *k) for k in ticket_keys])
     incidents.load(connection, incident_keys)
     tickets.load(connection, ticket_keys)
-    feedback_rows, event_rows = [], []
-    feedback_owner, event_owner = {}, {}
+    feedback_rows: list[dict[str, Any]] = []
+    event_rows: list[dict[str, Any]] = []
+    feedback_owner: dict[str, int] = {}  # response_id -> index of the first delivery that carried it
+    event_owner: dict[str, int] = {}  # event_hash -> index of the first delivery that carried it
     for index, (raw_id, parsed) in enumerate(items):
         for signal in parsed.signals:
             component = linker.component(signal.source, signal.attributes)

@@ -41,7 +41,8 @@ class Linker:
 
     @classmethod
     def from_catalog(cls, catalog: Catalog, **kwargs: Any) -> Linker:
-        return cls(sources=dict(catalog.sources), components=[c.name for c in catalog.components], **kwargs)
+        sources: dict[str, Sequence[SourceRule]] = dict(catalog.sources.items())
+        return cls(sources=sources, components=[c.name for c in catalog.components], **kwargs)
 
 
 def load_linker(catalog_path: Path | None = None, required: bool = False) -> Linker:

@@ -23,8 +23,9 @@ from mldebt.store.bulk import insert_rows, member_of
 from mldebt.store.ingest_tables import IncidentIntervalRow, IncidentRow
 
 MAX_LINKS = 20
-INCIDENTS = IncidentRow.__table__
-OUTAGES = IncidentIntervalRow.__table__
+# The Table objects themselves: `__table__` is typed as any FromClause, which insert() and update() refuse.
+INCIDENTS = IncidentRow.metadata.tables[IncidentRow.__tablename__]
+OUTAGES = IncidentIntervalRow.metadata.tables[IncidentIntervalRow.__tablename__]
 CHANGING = ("component", "links", "last_event_at", "resolved_at", "reopen_count")
 
 

@@ -13,7 +13,7 @@ from mldebt.domain.incident import FeedbackResponse, StoreEvent, Ticket
 from mldebt.store.bulk import insert_rows, member_of
 from mldebt.store.ingest_tables import FeedbackRow, IncidentRow, StoreEventRow, TicketRow
 
-TICKETS = TicketRow.__table__
+TICKETS = TicketRow.metadata.tables[TicketRow.__tablename__]  # the Table: `__table__` is typed as any FromClause
 _INSERT_TICKET = insert(TICKETS)
 _TICKET_FIELDS = ("subject", "status", "priority", "type", "tags", "category", "attributes", "order_id",
                   "created_at", "updated_at", "component")
