@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mldebt.domain.component import Catalog, ChangeKind, Kind
+from mldebt.domain.component import Catalog, ChangeKind, Kind, Model
 from mldebt.domain.finding import Finding
 from mldebt.domain.health import inventory_findings, retrain_status
 from mldebt.errors import CatalogInvalidError, NotFoundError
@@ -41,7 +41,7 @@ def require_catalog(path: Path) -> Catalog:
 def model_card_checker(catalog: Catalog, base: Path) -> dict[str, bool]:
     """Whether each model's card file exists, relative to the inventory file's folder."""
     return {c.name: (base / c.model_card).is_file() for c in catalog.components
-            if c.kind == Kind.MODEL and c.model_card}
+            if isinstance(c, Model) and c.model_card}
 
 
 @dataclass

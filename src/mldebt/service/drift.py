@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mldebt.domain.component import Catalog, Kind, Lifecycle
+from mldebt.domain.component import Catalog, Kind, Lifecycle, Model
 from mldebt.domain.finding import Finding, Severity
 from mldebt.drift.compare import Options, compare
 from mldebt.drift.policy import Policy
@@ -128,9 +128,9 @@ def run_drift(store: Store | None, request: DriftRequest, now: dt.datetime | Non
 
 def _models_of(catalog: Catalog, component: Any) -> list[Any]:
     """The models a drift of `component` concerns: itself, or the models trained on the dataset."""
-    if component.kind == Kind.MODEL:
+    if isinstance(component, Model):
         return [component]
-    return [c for c in catalog.components if c.kind == Kind.MODEL and c.training_data == component.name]
+    return [c for c in catalog.components if isinstance(c, Model) and c.training_data == component.name]
 
 
 def drift_findings(report: DriftReport, component: Any) -> list[Finding]:

@@ -44,7 +44,8 @@ def check_widths(parsed: ParsedDelivery) -> None:
     for where, items in (("signals", parsed.signals), ("tickets", parsed.tickets), ("feedback", parsed.feedback),
                          ("store_events", parsed.store_events)):
         for index, item in enumerate(items):
-            for name, width in widths(type(item)):
+            kind: Any = type(item)  # any of the _TABLES classes
+            for name, width in widths(kind):
                 value = getattr(item, name)
                 if isinstance(value, str) and len(value) > width:
                     raise PayloadError(f"{where}[{index}].{name} is {len(value)} characters long; at most {width} "

@@ -80,8 +80,8 @@ def prepare(delivery: Delivery, secret: str | None, verification: str | None = N
         except UnauthorizedError as exc:
             return Prepared(raw(REJECTED, f"rejected: {exc.message}"[:200], exc.message), error=exc)
         except Exception as exc:  # a verifier bug must not turn hostile input into a 5xx
-            error = UnauthorizedError(f"credentials could not be checked ({type(exc).__name__})")
-            return Prepared(raw(REJECTED, f"rejected: {error.message}"[:200], error.message), error=error)
+            unchecked = UnauthorizedError(f"credentials could not be checked ({type(exc).__name__})")
+            return Prepared(raw(REJECTED, f"rejected: {unchecked.message}"[:200], unchecked.message), error=unchecked)
         verification = "verified"
     try:
         parsed = module.parse(delivery)

@@ -19,6 +19,9 @@ ACCEPTED, DUPLICATE, REJECTED, FAILED, PARSED = "accepted", "duplicate", "reject
 STATUSES = (ACCEPTED, DUPLICATE, REJECTED, FAILED, PARSED)
 KEY_LENGTH = 200  # the width of raw_events.delivery_id and delivery_keys.delivery_id
 HASHED_KEY = "sha256:"
+# The Table objects themselves: `__table__` is typed as any FromClause, which insert() and update() refuse.
+RAW_EVENTS = RawEventRow.metadata.tables[RawEventRow.__tablename__]
+DELIVERY_KEYS = DeliveryKeyRow.metadata.tables[DeliveryKeyRow.__tablename__]
 
 
 def delivery_key(delivery_id: str) -> str:
@@ -63,13 +66,13 @@ def append_many(db: Connection, events: Sequence[RawEvent], changes: Sequence[di
     rows = [dict(event.__dict__) for event in events]
     for row, change in zip(rows, changes or (), strict=False):
         row.update(change)
-    return [int(i) for i in insert_rows(db, RawEventRow.__table__, rows, "id")]
+    return [int(i) for i in insert_rows(db, RAW_EVENTS, rows, "id")]
 
 
 def claim_many(db: Connection, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
     """Claim (source, delivery_id) keys in one statement; returns the keys this call claimed."""
     rows = [{"source": source, "delivery_id": delivery_id} for source, delivery_id in sorted(keys)]  # lock order
-    return set(insert_rows(db, DeliveryKeyRow.__table__, rows, ("source", "delivery_id"),
+    return set(insert_rows(db, DELIVERY_KEYS, rows, ("source", "delivery_id"),
                            ignore_conflicts=True))
 
 
@@ -85,7 +88,7 @@ def set_status(db: Connection, raw_id: int, status: str, error: str | None = Non
         values["delivery_id"] = delivery_id
     if kind is not None:
         values["kind"] = kind
-    db.execute(update(RawEventRow.__table__).where(RawEventRow.__table__.c.id == raw_id).values(**values))
+    db.execute(update(RAW_EVENTS).where(RAW_EVENTS.c.id == raw_id).values(**values))
 
 
 def mark_parsed(db: Connection, raw_ids: Sequence[int], parsed_at: dt.datetime) -> None:
@@ -95,7 +98,7 @@ def mark_parsed(db: Connection, raw_ids: Sequence[int], parsed_at: dt.datetime) 
 
 @functools.cache
 def _mark_parsed(dialect: str) -> Any:
-    table = RawEventRow.__table__
+    table = RAW_EVENTS
     return (update(table).where(member_of(table.c.id, "ids", dialect))
             .values(status=PARSED, parsed_at=bindparam("at")))
 

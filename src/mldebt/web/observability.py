@@ -7,15 +7,18 @@ With no `SENTRY_DSN`, nothing is initialised.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from mldebt.settings import SENTRY_DSN
+
+if TYPE_CHECKING:
+    from sentry_sdk.types import Event, Hint
 
 KEPT_HEADERS = {"content-type", "content-length", "user-agent", "sentry-hook-resource", "x-request-id",
                 "request-id"}
 
 
-def before_send(event: dict[str, Any], _hint: dict[str, Any] | None = None) -> dict[str, Any]:
+def before_send(event: Event, _hint: Hint | None = None) -> Event:
     request = event.get("request")
     if isinstance(request, dict):
         for key in ("data", "cookies", "query_string", "env"):
