@@ -1,4 +1,8 @@
-"""Options and output helpers shared by every command (defined once, used everywhere)."""
+"""Options and output helpers shared by every command (defined once, used everywhere).
+
+Nothing heavy is imported here at module level (no store, no SQLAlchemy): every command imports
+this module, and `mldebt --help` must start at once (issue 9, item 20).
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,16 @@ import os
 import sys
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 
 from mldebt.errors import UserInputError
 from mldebt.settings import DATABASE_URL
-from mldebt.store.database import Store, open_store
+
+if TYPE_CHECKING:
+    from mldebt.store.database import Store
 
 
 def _console(stderr: bool = False) -> Console:
@@ -40,6 +46,8 @@ class AppState:
     debug: bool = False
 
     def store(self) -> Store:
+        from mldebt.store.database import open_store
+
         return open_store(DATABASE_URL.value(self.db))
 
 

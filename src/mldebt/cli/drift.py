@@ -6,17 +6,19 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from mldebt.cli.common import FORMAT_OPTION, SEVERITY_STYLE, OutputFormat, err, out, print_json, state
-from mldebt.drift.report import DriftReport
 from mldebt.errors import UserInputError
-from mldebt.service.drift import DriftOutcome, DriftRequest, run_drift
-from mldebt.service.retrain import approve, list_requests
 from mldebt.settings import CATALOG_FILE
+
+if TYPE_CHECKING:
+    from mldebt.drift.report import DriftReport
+    from mldebt.service.drift import DriftOutcome
 
 
 class DriftFormat(StrEnum):
@@ -73,6 +75,8 @@ def drift(
 
       mldebt drift train.parquet today.csv --component recs-model --format json
     """
+    from mldebt.service.drift import DriftRequest, run_drift
+
     request = DriftRequest(
         reference=reference, current=current, component=component,
         catalog=(catalog or Path(CATALOG_FILE.value())) if component else catalog,
@@ -192,6 +196,8 @@ def retrain_approve(ctx: typer.Context, key: str = typer.Argument(..., metavar="
 
       mldebt retrain approve recs-model
     """
+    from mldebt.service.retrain import approve
+
     result = approve(state(ctx).store(), key)
     if fmt == OutputFormat.JSON:
         print_json(result)
@@ -210,6 +216,8 @@ def retrain_list(ctx: typer.Context, component: str = typer.Option(None, "--comp
 
       mldebt retrain list --component recs-model
     """
+    from mldebt.service.retrain import list_requests
+
     rows = list_requests(state(ctx).store(), component)
     if fmt == OutputFormat.JSON:
         print_json(rows)

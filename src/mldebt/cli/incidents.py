@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from mldebt.cli.common import FORMAT_OPTION, SEVERITY_STYLE, OutputFormat, out, print_json, state
-from mldebt.demo.events import DemoEvents
 from mldebt.errors import UserInputError
-from mldebt.metrics.mttr import MttrResult
-from mldebt.metrics.recurring import RecurrencePolicy
-from mldebt.service import incidents as service
-from mldebt.service.linker import load_linker
-from mldebt.service.signals import component_signals
+
+if TYPE_CHECKING:
+    from mldebt.demo.events import DemoEvents
+    from mldebt.metrics.mttr import MttrResult
 
 app = typer.Typer(help="Incidents from Sentry and Alertmanager: MTTR, recurring failures, linking.",
                   invoke_without_command=True)
@@ -76,6 +75,8 @@ def incidents(
     """
     if ctx.invoked_subcommand is not None:
         return
+    from mldebt.service import incidents as service
+
     results = service.mttr_report(state(ctx).store(), by, component, parse_since(since))
     if fmt == OutputFormat.JSON:
         print_json([r.to_dict() for r in results])
@@ -93,6 +94,8 @@ def list_incidents(ctx: typer.Context, component: str = COMPONENT_OPTION, since:
 
       mldebt incidents list --component recs-api --status open
     """
+    from mldebt.service import incidents as service
+
     rows = service.incident_dicts(state(ctx).store(), component, parse_since(since), status, limit)
     if fmt == OutputFormat.JSON:
         print_json(rows)
@@ -112,6 +115,9 @@ def unlinked(ctx: typer.Context, catalog: Path = CATALOG_OPTION, fmt: OutputForm
 
       mldebt incidents unlinked
     """
+    from mldebt.service import incidents as service
+    from mldebt.service.linker import load_linker
+
     items = service.unlinked(state(ctx).store(), load_linker(catalog))
     if fmt == OutputFormat.JSON:
         print_json([i.to_dict() for i in items])
@@ -130,6 +136,9 @@ def link(ctx: typer.Context, catalog: Path = CATALOG_OPTION) -> None:
 
       mldebt incidents link --catalog mldebt.yaml
     """
+    from mldebt.service import incidents as service
+    from mldebt.service.linker import load_linker
+
     linked = service.relink(state(ctx).store(), load_linker(catalog, required=True))
     out.print(f"linked {linked} event(s)", highlight=False)
 
@@ -146,6 +155,9 @@ def recurring(ctx: typer.Context,
 
       mldebt incidents recurring --occurrences 3 --window-days 30
     """
+    from mldebt.metrics.recurring import RecurrencePolicy
+    from mldebt.service import incidents as service
+
     now = parse_since(as_of) + dt.timedelta(days=1) if as_of else dt.datetime.now(dt.UTC)
     findings, _ = service.sync_recurring(state(ctx).store(), now, RecurrencePolicy(occurrences, window_days))
     if fmt == OutputFormat.JSON:
@@ -166,6 +178,8 @@ def signals(ctx: typer.Context, since: str = SINCE_OPTION, fmt: OutputFormat = F
 
       mldebt incidents signals --since 2026-09-01
     """
+    from mldebt.service.signals import component_signals
+
     rows = component_signals(state(ctx).store(), parse_since(since))
     if fmt == OutputFormat.JSON:
         print_json([r.to_dict() for r in rows])

@@ -9,23 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import click
 import typer
-from rich.progress import Progress
 from typer.core import TyperGroup
 
 from mldebt.cli.common import FORMAT_OPTION, OutputFormat, err, out, print_json, state
 from mldebt.errors import UserInputError
 from mldebt.ingest.registry import SOURCE_NAMES
-from mldebt.integrations.bigcommerce import BigCommerceClient
-from mldebt.service.backfill import backfill
-from mldebt.service.incidents import sync_recurring
-from mldebt.service.ingest import replay
-from mldebt.service.linker import load_linker
-from mldebt.service.pull import fill_order_totals, poll_puller_from_settings
 from mldebt.settings import BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_TOKEN, BIGCOMMERCE_URL
+
+if TYPE_CHECKING:
+    import click
 
 DEFAULT_COMMAND = "file"
 
@@ -70,6 +65,12 @@ def ingest_file(
       mldebt ingest sentry-issues.ndjson --source sentry
       mldebt ingest file tickets.json --source zendesk --format json
     """
+    from rich.progress import Progress
+
+    from mldebt.service.backfill import backfill
+    from mldebt.service.incidents import sync_recurring
+    from mldebt.service.linker import load_linker
+
     store = state(ctx).store()
     linker = load_linker(catalog)
     with Progress(console=err, transient=True, disable=fmt == OutputFormat.JSON) as progress:
@@ -98,6 +99,9 @@ def replay_command(
 
       mldebt ingest replay --source alertmanager
     """
+    from mldebt.service.ingest import replay
+    from mldebt.service.linker import load_linker
+
     store = state(ctx).store()
     result = replay(store, load_linker(catalog), source)
     if fmt == OutputFormat.JSON:
@@ -121,6 +125,9 @@ def zigpoll_pull(
 
       MLDEBT_ZIGPOLL_API_KEY=... mldebt ingest zigpoll-pull 66f1c0a9e4b0c2a1d3f4e5a6
     """
+    from mldebt.service.linker import load_linker
+    from mldebt.service.pull import poll_puller_from_settings
+
     store = state(ctx).store()
     puller = poll_puller_from_settings(store, load_linker(catalog))
     if puller is None:
@@ -140,6 +147,9 @@ def order_totals(ctx: typer.Context) -> None:
 
       mldebt ingest order-totals
     """
+    from mldebt.integrations.bigcommerce import BigCommerceClient
+    from mldebt.service.pull import fill_order_totals
+
     token, store_hash = BIGCOMMERCE_TOKEN.value(), BIGCOMMERCE_STORE_HASH.value()
     if not token or not store_hash:
         raise UserInputError("set MLDEBT_BIGCOMMERCE_TOKEN and MLDEBT_BIGCOMMERCE_STORE_HASH to fetch order totals")

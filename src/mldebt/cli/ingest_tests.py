@@ -6,12 +6,15 @@ The two commands are plain functions so that they can join another `ingest` grou
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from mldebt.cli.common import FORMAT_OPTION, OutputFormat, out, print_json, state
-from mldebt.service.test_reports import RecordedReport, record_coverage, record_junit
 from mldebt.settings import CATALOG_FILE
+
+if TYPE_CHECKING:
+    from mldebt.service.test_reports import RecordedReport
 
 app = typer.Typer(help="Record outside data: test results and coverage of ML pipelines.", no_args_is_help=True)
 
@@ -37,6 +40,8 @@ def junit(ctx: typer.Context, file: Path = typer.Argument(..., help="JUnit XML f
 
       mldebt ingest junit reports/junit.xml --component recs-model
     """
+    from mldebt.service.test_reports import record_junit
+
     _print(record_junit(state(ctx).store(), file, component), fmt)
 
 
@@ -51,5 +56,7 @@ def coverage(ctx: typer.Context, file: Path = typer.Argument(..., help="Cobertur
 
       mldebt ingest coverage coverage.xml --component recs-model
     """
+    from mldebt.service.test_reports import record_coverage
+
     catalog_file = catalog if catalog is not None else Path(CATALOG_FILE.value())
     _print(record_coverage(state(ctx).store(), file, component, catalog_file), fmt)

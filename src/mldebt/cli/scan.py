@@ -12,11 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from mldebt.cli.common import AS_OF_OPTION, err, out, parse_as_of, print_json, state
-from mldebt.cli.scan_output import markdown, print_table
 from mldebt.domain.finding import Severity
-from mldebt.scan.rules import RULES, rules_markdown
-from mldebt.scan.sarif import to_sarif
-from mldebt.service.scan import run_scan, write_baseline
 
 
 class ScanFormat(StrEnum):
@@ -56,6 +52,10 @@ def scan(
 
       mldebt scan . --format sarif --output mldebt.sarif --baseline .mldebt-baseline.json --fail-on high
     """
+    from mldebt.cli.scan_output import markdown, print_table
+    from mldebt.scan.sarif import to_sarif
+    from mldebt.service.scan import run_scan, write_baseline
+
     store = None if no_store else state(ctx).store()
     with Progress(TextColumn("scanning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
                   transient=True, disable=not err.is_terminal) as progress:
@@ -91,6 +91,8 @@ def rules(fmt: RulesFormat = typer.Option(RulesFormat.TABLE, "--format", "-f", h
 
       mldebt rules --format md > docs/rules.md
     """
+    from mldebt.scan.rules import RULES, rules_markdown
+
     if fmt == RulesFormat.MD:
         sys.stdout.write(rules_markdown() + "\n")
         return

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from mldebt.domain.roles import ROLES
 from mldebt.errors import NotFoundError, UserInputError
 from mldebt.store.database import Store
 from mldebt.store.tokens import create_token, list_tokens, revoke_token
 
-ROLES = ("viewer", "editor", "admin")
+__all__ = ["ROLES", "create_api_token", "revoke", "token_list"]
 
 
 def create_api_token(store: Store, role: str, name: str) -> dict[str, Any]:
