@@ -58,7 +58,8 @@ def ingest_file(
     """Backfill a file of webhook payloads (or Zendesk ticket exports) through the same parsers.
 
     Re-running is safe: deliveries already stored are counted as duplicates. Lines that cannot be
-    parsed are kept as failed raw events and listed.
+    parsed are kept as failed raw events and listed. Exit status 2 when no record parsed (with the
+    source the records look like).
 
     Example:
 
@@ -73,17 +74,27 @@ def ingest_file(
 
     store = state(ctx).store()
     linker = load_linker(catalog)
-    with Progress(console=err, transient=True, disable=fmt == OutputFormat.JSON) as progress:
+    with Progress(console=err, transient=True, disable=fmt == OutputFormat.JSON or not err.is_terminal) as progress:
         task = progress.add_task(f"ingesting {file.name}", total=None)
         result = backfill(store, linker, source, file, lambda n: progress.advance(task, n))
     sync_recurring(store, dt.datetime.now(dt.UTC))
     if fmt == OutputFormat.JSON:
         print_json(result.to_dict())
-        return
-    counts = ", ".join(f"{n} {status}" for status, n in sorted(result.statuses.items())) or "nothing"
-    out.print(f"{file}: {result.records} records from {source}: {counts}", highlight=False)
-    for error in result.errors[:20]:
-        out.print(f"  {error}", markup=False, highlight=False)
+    else:
+        counts = ", ".join(f"{n} {status}" for status, n in sorted(result.statuses.items())) or "nothing"
+        out.print(f"{file}: {result.records} records from {source}: {counts}", highlight=False)
+        for error in result.errors[:20]:
+            out.print(f"  {error}", markup=False, highlight=False)
+    if result.nothing_parsed:
+        raise UserInputError(_nothing_parsed(result.records, source, result.looks_like))
+
+
+def _nothing_parsed(records: int, source: str, looks_like: list[str]) -> str:
+    if looks_like:
+        guess = f"they look like {' or '.join(looks_like)} payloads: try --source {looks_like[0]}"
+    else:
+        guess = f"they look like none of {', '.join(SOURCE_NAMES)}"
+    return f"none of the {records} record(s) parsed as {source} ({guess}); they are kept as failed raw events"
 
 
 @app.command("replay")
