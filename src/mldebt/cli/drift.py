@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from mldebt.cli.common import FORMAT_OPTION, SEVERITY_STYLE, OutputFormat, err, out, print_json, state
+from mldebt.cli.common import FORMAT_OPTION, SEVERITY_STYLE, OutputFormat, err, out, output_option, print_json, state
 from mldebt.errors import UserInputError
 from mldebt.settings import CATALOG_FILE
 
@@ -64,7 +64,7 @@ def drift(
     window: str = typer.Option(None, "--window", help="Cut current into windows (1d, 1w, 12h): drift over time."),
     timestamp: str = typer.Option(None, "--timestamp", help="Timestamp column for --window (default: the first)."),
     fmt: DriftFormat = typer.Option(DriftFormat.TABLE, "--format", "-f", help="table, json or html."),
-    output: Path = typer.Option(None, "--output", "-o", help="Write the report to this file instead of stdout."),
+    output: Path = output_option("Write the report to this file instead of stdout."),
     fail_on_drift: bool = typer.Option(False, "--fail-on-drift", help="Exit 1 when the dataset drifted."),
 ) -> None:
     """Compare current data with a reference: drift per column, data quality, a dataset verdict.
@@ -216,9 +216,12 @@ def retrain_list(ctx: typer.Context, component: str = typer.Option(None, "--comp
 
       mldebt retrain list --component recs-model
     """
+    from mldebt.service.components import require_component
     from mldebt.service.retrain import list_requests
 
-    rows = list_requests(state(ctx).store(), component)
+    store = state(ctx).store()
+    require_component(store, component)
+    rows = list_requests(store, component)
     if fmt == OutputFormat.JSON:
         print_json(rows)
         return

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
-from mldebt.cli.common import FORMAT_OPTION, SEVERITY_STYLE, OutputFormat, out, print_json, state
+from mldebt.cli.common import FORMAT_OPTION, SEVERITY_STYLE, OutputFormat, given_options, out, print_json, state
 from mldebt.errors import UserInputError
 
 if TYPE_CHECKING:
@@ -22,6 +23,12 @@ app = typer.Typer(help="Incidents from Sentry and Alertmanager: MTTR, recurring 
 SINCE_OPTION = typer.Option(None, "--since", metavar="YYYY-MM-DD", help="Only what opened on or after this day.")
 COMPONENT_OPTION = typer.Option(None, "--component", "-c", help="Only this component.")
 CATALOG_OPTION = typer.Option(None, "--catalog", help="Inventory for linking (default: ./mldebt.yaml).")
+MTTR_OPTIONS = ["component", "since", "by", "fmt"]
+
+
+class IncidentStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
 
 
 def parse_since(value: str | None) -> dt.datetime | None:
@@ -74,10 +81,19 @@ def incidents(
       mldebt incidents --by category --format json
     """
     if ctx.invoked_subcommand is not None:
+        given = given_options(ctx, MTTR_OPTIONS)
+        if given:  # click would parse them and drop them: the subcommand never sees them
+            raise UserInputError(f"{', '.join(given)} before `{ctx.invoked_subcommand}` would be ignored: options of "
+                                 f"a subcommand go after it (`mldebt incidents {ctx.invoked_subcommand} {given[0]} "
+                                 "...`, see its --help)")
         return
     from mldebt.service import incidents as service
+    from mldebt.service.components import require_component
 
-    results = service.mttr_report(state(ctx).store(), by, component, parse_since(since))
+    since_at = parse_since(since)
+    store = state(ctx).store()
+    require_component(store, component)
+    results = service.mttr_report(store, by, component, since_at)
     if fmt == OutputFormat.JSON:
         print_json([r.to_dict() for r in results])
     else:
@@ -86,7 +102,7 @@ def incidents(
 
 @app.command("list")
 def list_incidents(ctx: typer.Context, component: str = COMPONENT_OPTION, since: str = SINCE_OPTION,
-                   status: str = typer.Option(None, "--status", help="open or resolved."),
+                   status: IncidentStatus = typer.Option(None, "--status", help="open or resolved."),
                    limit: int = typer.Option(50, "--limit", min=1), fmt: OutputFormat = FORMAT_OPTION) -> None:
     """List incidents, most recent activity first.
 
@@ -95,8 +111,12 @@ def list_incidents(ctx: typer.Context, component: str = COMPONENT_OPTION, since:
       mldebt incidents list --component recs-api --status open
     """
     from mldebt.service import incidents as service
+    from mldebt.service.components import require_component
 
-    rows = service.incident_dicts(state(ctx).store(), component, parse_since(since), status, limit)
+    since_at = parse_since(since)
+    store = state(ctx).store()
+    require_component(store, component)
+    rows = service.incident_dicts(store, component, since_at, status and str(status), limit)
     if fmt == OutputFormat.JSON:
         print_json(rows)
         return
@@ -180,7 +200,8 @@ def signals(ctx: typer.Context, since: str = SINCE_OPTION, fmt: OutputFormat = F
     """
     from mldebt.service.signals import component_signals
 
-    rows = component_signals(state(ctx).store(), parse_since(since))
+    since_at = parse_since(since)
+    rows = component_signals(state(ctx).store(), since_at)
     if fmt == OutputFormat.JSON:
         print_json([r.to_dict() for r in rows])
         return

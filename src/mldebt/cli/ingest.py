@@ -43,6 +43,12 @@ app = typer.Typer(cls=DefaultToFileGroup, no_args_is_help=True,
                   help="Take in outside data: backfill files of webhook payloads (`mldebt ingest FILE --source X`), "
                        "replay stored deliveries, pull from Zigpoll and BigCommerce, record test reports.")
 
+def check_source(source: str | None) -> None:
+    """Refuse an unknown `--source` before the store is opened (the registry is the one list of names)."""
+    if source is not None and source not in SOURCE_NAMES:
+        raise UserInputError(f"--source: {source!r} is not one of {', '.join(SOURCE_NAMES)}")
+
+
 SOURCE_HELP = f"Which source's payloads the file holds: {', '.join(SOURCE_NAMES)}."
 
 
@@ -72,6 +78,7 @@ def ingest_file(
     from mldebt.service.incidents import sync_recurring
     from mldebt.service.linker import load_linker
 
+    check_source(source)
     store = state(ctx).store()
     linker = load_linker(catalog)
     with Progress(console=err, transient=True, disable=fmt == OutputFormat.JSON or not err.is_terminal) as progress:
@@ -113,6 +120,7 @@ def replay_command(
     from mldebt.service.ingest import replay
     from mldebt.service.linker import load_linker
 
+    check_source(source)
     store = state(ctx).store()
     result = replay(store, load_linker(catalog), source)
     if fmt == OutputFormat.JSON:

@@ -40,15 +40,20 @@ def junit(ctx: typer.Context, file: Path = typer.Argument(..., help="JUnit XML f
 
       mldebt ingest junit reports/junit.xml --component recs-model
     """
+    from mldebt.service.components import require_component
     from mldebt.service.test_reports import record_junit
 
-    _print(record_junit(state(ctx).store(), file, component), fmt)
+    store = state(ctx).store()
+    require_component(store, component)
+    _print(record_junit(store, file, component), fmt)
 
 
 @app.command("coverage")
 def coverage(ctx: typer.Context, file: Path = typer.Argument(..., help="Cobertura XML file (coverage xml)."),
              component: str = COMPONENT_OPTION,
-             catalog: Path = typer.Option(None, "--config", help="Inventory whose paths select the component's files."),
+             catalog: Path = typer.Option(None, "--catalog", help="Inventory whose paths select the component's files "
+                                          "(default: $MLDEBT_CATALOG or ./mldebt.yaml)."),
+             config: Path = typer.Option(None, "--config", hidden=True, help="Old name of --catalog."),
              fmt: OutputFormat = FORMAT_OPTION) -> None:
     """Record a Cobertura XML coverage report; with --component, only that component's files count.
 
@@ -56,7 +61,10 @@ def coverage(ctx: typer.Context, file: Path = typer.Argument(..., help="Cobertur
 
       mldebt ingest coverage coverage.xml --component recs-model
     """
+    from mldebt.service.components import require_component
     from mldebt.service.test_reports import record_coverage
 
-    catalog_file = catalog if catalog is not None else Path(CATALOG_FILE.value())
-    _print(record_coverage(state(ctx).store(), file, component, catalog_file), fmt)
+    catalog_file = catalog or config or Path(CATALOG_FILE.value())
+    store = state(ctx).store()
+    require_component(store, component)
+    _print(record_coverage(store, file, component, catalog_file), fmt)
