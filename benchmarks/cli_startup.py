@@ -123,6 +123,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="mldebt-startup-") as tmp:
         cwd = Path(tmp)
         env = {**os.environ, "MLDEBT_DATABASE_URL": f"sqlite:///{cwd / 'demo.db'}", "COLUMNS": "120"}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # users run with cached bytecode: let the warm-up write it
         reference = measure("python -c 'import typer, rich.console'", REFERENCE, args.repeat, env, cwd)
         rows = [measure("mldebt " + " ".join(argv), [*MLDEBT, *argv], args.repeat, env, cwd, HELP_TARGET)
                 for argv in help_commands()]
