@@ -178,7 +178,8 @@ def recurring(ctx: typer.Context,
     from mldebt.metrics.recurring import RecurrencePolicy
     from mldebt.service import incidents as service
 
-    now = parse_since(as_of) + dt.timedelta(days=1) if as_of else dt.datetime.now(dt.UTC)
+    day = parse_since(as_of)
+    now = day + dt.timedelta(days=1) if day is not None else dt.datetime.now(dt.UTC)
     findings, _ = service.sync_recurring(state(ctx).store(), now, RecurrencePolicy(occurrences, window_days))
     if fmt == OutputFormat.JSON:
         print_json([f.to_dict() for f in findings])

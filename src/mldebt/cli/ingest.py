@@ -20,7 +20,7 @@ from mldebt.ingest.registry import SOURCE_NAMES
 from mldebt.settings import BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_TOKEN, BIGCOMMERCE_URL
 
 if TYPE_CHECKING:
-    import click
+    from typer._click.core import Context  # the click that Typer vendors (not the `click` package)
 
 DEFAULT_COMMAND = "file"
 
@@ -28,12 +28,12 @@ DEFAULT_COMMAND = "file"
 class DefaultToFileGroup(TyperGroup):
     """A group whose first argument, when it is not a subcommand name, is a FILE for `file`."""
 
-    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[Any, Any, list[str]]:
+    def resolve_command(self, ctx: Context, args: list[str]) -> tuple[Any, Any, list[str]]:
         if args and args[0] not in self.commands and not args[0].startswith("-"):
             args = [DEFAULT_COMMAND, *args]
         return super().resolve_command(ctx, args)
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and not args[0].startswith("-"):
             args = [DEFAULT_COMMAND, *args]
         return super().parse_args(ctx, args)
