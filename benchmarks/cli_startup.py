@@ -145,6 +145,8 @@ def main() -> int:
         cwd = Path(tmp)
         env = {**os.environ, "MLDEBT_DATABASE_URL": f"sqlite:///{cwd / 'demo.db'}", "COLUMNS": "120"}
         env.pop("PYTHONDONTWRITEBYTECODE", None)  # users run with cached bytecode: let the warm-up write it
+        if env.get("PYTHONPATH"):  # the runs start in a temporary folder: `PYTHONPATH=src` must still mean ./src
+            env["PYTHONPATH"] = os.pathsep.join(str(Path(p).resolve()) for p in env["PYTHONPATH"].split(os.pathsep))
         rows = [measure("mldebt " + " ".join(argv), [*MLDEBT, *argv], args.repeat, env, cwd, HELP_TARGET)
                 for argv in help_commands()]
         if not args.no_demo:
