@@ -78,3 +78,47 @@ class PayloadTooLargeError(MldebtError):
 
     code = "payload_too_large"
     http_status = 413
+
+
+# Exit statuses of the command line (docs/cli.md has the table): CI scripts branch on them, so each
+# means one thing. A tripped gate is not a crash, and a crash is not the user's fault.
+EXIT_OK = 0
+EXIT_GATE = 1  # a gate tripped: scan --fail-on, drift --fail-on-drift, a failed retrain
+EXIT_USAGE = 2  # bad input or usage: the user can fix it (every MldebtError, every click usage error)
+EXIT_INTERNAL = 3  # a bug in mldebt: one line, the traceback with --debug
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
+
+SHORT_MESSAGE_CHARS = 200
+
+
+def _first_line(text: str) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= SHORT_MESSAGE_CHARS else line[: SHORT_MESSAGE_CHARS - 3] + "..."
+
+
+def is_database_error(exc: BaseException) -> bool:
+    """A SQLAlchemy DBAPI error (matched by shape: this module imports no database library)."""
+    return type(exc).__module__.startswith("sqlalchemy") and hasattr(exc, "orig") and hasattr(exc, "statement")
+
+
+def is_store_environment_error(exc: BaseException) -> bool:
+    """The database refused for a reason its operator fixes (read-only, locked, full, damaged schema).
+
+    PEP 249's OperationalError is "not necessarily under the control of the programmer"; SQLite
+    reports a read-only file, a locked database, a full disk and a dropped table this way. Integrity,
+    programming and data errors stay internal errors: they mean mldebt sent something wrong.
+    """
+    return is_database_error(exc) and type(exc).__name__ == "OperationalError"
+
+
+def short_description(exc: BaseException) -> str:
+    """`Type: first line of the message`, safe to show: never a SQL statement, its parameters or a docs link.
+
+    SQLAlchemy's own message embeds the statement with its parameters (a token's hash among them)
+    and a link to its docs; only the DBAPI error's first line (`exc.orig`) is kept.
+    """
+    if is_database_error(exc):
+        orig = getattr(exc, "orig", None)
+        return f"{type(exc).__name__}: {_first_line(str(orig)) if orig is not None else 'database error'}"
+    message = _first_line(str(exc))
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__

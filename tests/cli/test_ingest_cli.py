@@ -51,6 +51,23 @@ def test_unknown_source_is_one_line(capsys):
                            "bigcommerce")
 
 
+def test_a_file_where_nothing_parses_exits_2_and_names_the_source_it_looks_like(capsys):
+    code, out, err = run(capsys, "ingest", str(EVENTS / "sentry.ndjson"), "--source", "zendesk")
+    assert code == 2 and "46 records from zendesk: 46 failed" in out
+    assert err.splitlines() == ["error: none of the 46 record(s) parsed as zendesk (they look like sentry payloads: "
+                                "try --source sentry); they are kept as failed raw events"]
+    code, out, _ = run(capsys, "ingest", str(EVENTS / "sentry.ndjson"), "--source", "zendesk", "--format", "json")
+    assert code == 2 and json.loads(out)["looks_like"] == ["sentry"]
+
+
+def test_a_file_of_no_payloads_at_all_names_every_source(capsys, tmp_path):
+    (tmp_path / "notes.ndjson").write_text('{"hello": "world"}\nplain text\n')
+    code, _, err = run(capsys, "ingest", "notes.ndjson", "--source", "alertmanager")
+    assert code == 2 and err.splitlines() == [
+        "error: none of the 2 record(s) parsed as alertmanager (they look like none of sentry, alertmanager, zendesk, "
+        "zigpoll, bigcommerce); they are kept as failed raw events"]
+
+
 def test_incidents_mttr_list_unlinked_recurring(capsys):
     run(capsys, "ingest", str(EVENTS / "sentry.ndjson"), "--source", "sentry")
     code, out, _ = run(capsys, "incidents", "--format", "json")

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import sys
 import traceback
-from typing import Any
 
 import typer
 
 from mldebt import __version__
 from mldebt.cli import catalog, db, demo, drift, incidents, ingest, ingest_tests, scan, serve
 from mldebt.cli.common import AppState, err
-from mldebt.errors import MldebtError
+from mldebt.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    MldebtError,
+    is_store_environment_error,
+    short_description,
+)
 
 app = typer.Typer(
     name="mldebt",
@@ -59,42 +66,49 @@ def root(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Console entry point: every error is one line on stderr and a non-zero exit status."""
+    """Console entry point: every outcome is one exit status of the table in docs/cli.md.
+
+    0 ok, 1 a gate tripped (the command says so itself), 2 bad input or usage, 3 an internal error
+    (a bug: one line, the traceback only with --debug), 130 interrupted.
+    """
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     command = typer.main.get_command(app)
     try:
         result = command.main(args=args, prog_name="mldebt", standalone_mode=False)
     except MldebtError as exc:
-        if debug:
-            traceback.print_exc()
+        _traceback(debug)
         err.print(f"error: {exc.message}", markup=False, highlight=False)
         return exc.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("aborted", markup=False, highlight=False)
+        return EXIT_INTERRUPTED
+    except typer.TyperException as exc:
+        return _report_click_error(exc)
     except Exception as exc:
-        if _is_click_error(exc):
-            return _report_click_error(exc)
-        if debug:
-            traceback.print_exc()
-        err.print(f"internal error: {type(exc).__name__}: {exc} (run with --debug for a traceback; "
-                  "please report it)", markup=False, highlight=False)
-        return 1
-    return result if isinstance(result, int) else 0
+        _traceback(debug)
+        if is_store_environment_error(exc):
+            err.print(f"error: the store refused: {short_description(exc)} (check that the database and its "
+                      "folder are writable and migrated: `mldebt db upgrade`)", markup=False, highlight=False)
+            return EXIT_USAGE
+        err.print(f"internal error: {short_description(exc)} (run with --debug for a traceback)",
+                  markup=False, highlight=False)
+        return EXIT_INTERNAL
+    return result if isinstance(result, int) else EXIT_OK
 
 
-def _is_click_error(exc: BaseException) -> bool:
-    """Click's own errors (Typer vendors click, so match by shape rather than by class)."""
-    return type(exc).__name__ == "Abort" or (hasattr(exc, "format_message") and hasattr(exc, "exit_code"))
+def _traceback(debug: bool) -> None:
+    if debug:
+        traceback.print_exc()
 
 
-def _report_click_error(exc: Any) -> int:
-    if type(exc).__name__ == "Abort":
-        err.print("aborted", markup=False)
-        return 130
+def _report_click_error(exc: typer.TyperException) -> int:
+    """Click's usage errors (and any other click error: a bad file, a bad value) are bad input: exit 2."""
     ctx = getattr(exc, "ctx", None)
-    hint = f" (see `{ctx.command_path} --help`)" if ctx is not None and exc.exit_code == 2 else ""
+    hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
     message = " ".join(exc.format_message().split()).replace("Value error, ", "")
     err.print(f"error: {message}{hint}", markup=False, highlight=False)
-    return int(exc.exit_code)
+    return EXIT_USAGE
 
 
 def entry() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -19,18 +20,12 @@ from mldebt.cli.common import (
     state,
     yes_no,
 )
-from mldebt.domain.component import catalog_json_schema
-from mldebt.domain.finding import Finding
 from mldebt.errors import UserInputError
-from mldebt.inventory.starter import starter_catalog
-from mldebt.service.catalog import (
-    CatalogImport,
-    ComponentStatus,
-    import_catalog,
-    list_catalog,
-    validate_catalog,
-)
 from mldebt.settings import CATALOG_FILE
+
+if TYPE_CHECKING:
+    from mldebt.domain.finding import Finding
+    from mldebt.service.catalog import CatalogImport, ComponentStatus
 
 app = typer.Typer(help="The inventory of models, datasets, services and pipelines (mldebt.yaml).",
                   no_args_is_help=True)
@@ -50,6 +45,8 @@ def schema() -> None:
 
       mldebt catalog schema > mldebt.schema.json
     """
+    from mldebt.domain.component import catalog_json_schema
+
     print_json(catalog_json_schema())
 
 
@@ -63,6 +60,8 @@ def validate(file: Path = FILE_ARGUMENT, fmt: OutputFormat = FORMAT_OPTION) -> N
 
       mldebt catalog validate examples/storefront/mldebt.yaml
     """
+    from mldebt.service.catalog import validate_catalog
+
     loaded = validate_catalog(_file(file))
     if fmt == OutputFormat.JSON:
         print_json({"file": loaded.file, "valid": not loaded.problems,
@@ -88,6 +87,8 @@ def import_(ctx: typer.Context, file: Path = FILE_ARGUMENT, fmt: OutputFormat = 
 
       mldebt catalog import mldebt.yaml
     """
+    from mldebt.service.catalog import import_catalog
+
     result = import_catalog(state(ctx).store(), _file(file), parse_as_of(as_of))
     if fmt == OutputFormat.JSON:
         print_json({**result.to_dict(), "health": [f.to_dict() for f in result.health]})
@@ -127,6 +128,8 @@ def list_(ctx: typer.Context, fmt: OutputFormat = FORMAT_OPTION, as_of: str = AS
 
       mldebt catalog list --format json
     """
+    from mldebt.service.catalog import list_catalog
+
     rows = list_catalog(state(ctx).store(), parse_as_of(as_of), include_retired)
     if fmt == OutputFormat.JSON:
         print_json([r.to_dict() for r in rows])
@@ -160,6 +163,8 @@ def init(path: Path = typer.Argument(Path("mldebt.yaml"), help="Where to write t
 
       mldebt init && mldebt catalog validate
     """
+    from mldebt.inventory.starter import starter_catalog
+
     if path.exists() and not force:
         raise UserInputError(f"{path} already exists (use --force to overwrite)")
     path.write_text(starter_catalog(), encoding="utf-8")

@@ -6,7 +6,6 @@ import typer
 
 from mldebt.cli.common import out, state
 from mldebt.settings import DATABASE_URL
-from mldebt.store.database import open_store
 
 app = typer.Typer(help="The store: migrations and status.", no_args_is_help=True)
 
@@ -19,6 +18,8 @@ def upgrade(ctx: typer.Context) -> None:
 
       mldebt --db postgresql+psycopg://mldebt@localhost/mldebt db upgrade
     """
+    from mldebt.store.database import open_store
+
     store = open_store(DATABASE_URL.value(state(ctx).db), migrate=False)
     before = store.current_revisions()
     after = store.upgrade()
@@ -34,6 +35,8 @@ def current(ctx: typer.Context) -> None:
 
       mldebt db current
     """
+    from mldebt.store.database import open_store
+
     store = open_store(DATABASE_URL.value(state(ctx).db), migrate=False)
     now, heads = store.current_revisions(), store.head_revisions()
     status = "up to date" if now == heads else "behind: run `mldebt db upgrade`"

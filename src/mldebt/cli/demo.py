@@ -10,9 +10,6 @@ from mldebt.cli.catalog import print_components, print_findings
 from mldebt.cli.common import AS_OF_OPTION, out, parse_as_of, state
 from mldebt.cli.drift import print_drift
 from mldebt.cli.incidents import print_demo_events
-from mldebt.cli.scan_output import print_table
-from mldebt.demo.scenario import load_demo
-from mldebt.report.drift_html import render_drift_html
 
 
 def demo(
@@ -26,6 +23,10 @@ def demo(
 
       mldebt demo --no-serve
     """
+    from mldebt.cli.scan_output import print_table
+    from mldebt.demo.scenario import load_demo
+    from mldebt.report.drift_html import render_drift_html
+
     app_state = state(ctx)
     store = app_state.store()
     result = load_demo(store, parse_as_of(as_of))

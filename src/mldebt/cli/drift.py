@@ -6,7 +6,7 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -14,12 +14,13 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from mldebt.cli.common import FORMAT_OPTION, SEVERITY_STYLE, OutputFormat, err, out, print_json, state
-from mldebt.drift.report import DriftReport
+from mldebt.cli.common import FORMAT_OPTION, SEVERITY_STYLE, OutputFormat, err, out, output_option, print_json, state
 from mldebt.errors import UserInputError
-from mldebt.service.drift import DriftOutcome, DriftRequest, run_drift
-from mldebt.service.retrain import approve, list_requests
 from mldebt.settings import CATALOG_FILE
+
+if TYPE_CHECKING:
+    from mldebt.drift.report import DriftReport
+    from mldebt.service.drift import DriftOutcome
 
 
 class DriftFormat(StrEnum):
@@ -58,7 +59,7 @@ def drift(
     window: str = typer.Option(None, "--window", help="Cut current into windows (1d, 1w, 12h): drift over time."),
     timestamp: str = typer.Option(None, "--timestamp", help="Timestamp column for --window (default: the first)."),
     fmt: DriftFormat = typer.Option(DriftFormat.TABLE, "--format", "-f", help="table, json or html."),
-    output: Path = typer.Option(None, "--output", "-o", help="Write the report to this file instead of stdout."),
+    output: Path = output_option("Write the report to this file instead of stdout."),
     fail_on_drift: bool = typer.Option(False, "--fail-on-drift", help="Exit 1 when the dataset drifted."),
 ) -> None:
     """Compare current data with a reference: drift per column, data quality, a dataset verdict.
@@ -69,6 +70,8 @@ def drift(
 
       mldebt drift train.parquet today.csv --component recs-model --format json
     """
+    from mldebt.service.drift import DriftRequest, run_drift
+
     request = DriftRequest(
         reference=reference, current=current, component=component,
         catalog=(catalog or Path(CATALOG_FILE.value())) if component else catalog,
@@ -194,6 +197,8 @@ def retrain_approve(ctx: typer.Context, key: str = typer.Argument(..., metavar="
 
       mldebt retrain approve recs-model
     """
+    from mldebt.service.retrain import approve
+
     result = approve(state(ctx).store(), key)
     if fmt == OutputFormat.JSON:
         print_json(result)
@@ -240,7 +245,12 @@ def retrain_list(ctx: typer.Context, component: str = typer.Option(None, "--comp
 
       mldebt retrain list --component recs-model
     """
-    rows = list_requests(state(ctx).store(), component)
+    from mldebt.service.components import require_component
+    from mldebt.service.retrain import list_requests
+
+    store = state(ctx).store()
+    require_component(store, component)
+    rows = list_requests(store, component)
     if fmt == OutputFormat.JSON:
         print_json(rows)
         return

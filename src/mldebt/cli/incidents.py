@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
-from mldebt.cli.common import FORMAT_OPTION, SEVERITY_STYLE, OutputFormat, out, print_json, state
-from mldebt.demo.events import DemoEvents
+from mldebt.cli.common import FORMAT_OPTION, SEVERITY_STYLE, OutputFormat, given_options, out, print_json, state
 from mldebt.errors import UserInputError
-from mldebt.metrics.mttr import MttrResult
-from mldebt.metrics.recurring import RecurrencePolicy
-from mldebt.service import incidents as service
-from mldebt.service.linker import load_linker
-from mldebt.service.signals import component_signals
+
+if TYPE_CHECKING:
+    from mldebt.demo.events import DemoEvents
+    from mldebt.metrics.mttr import MttrResult
 
 app = typer.Typer(help="Incidents from Sentry and Alertmanager: MTTR, recurring failures, linking.",
                   invoke_without_command=True)
@@ -23,6 +23,12 @@ app = typer.Typer(help="Incidents from Sentry and Alertmanager: MTTR, recurring 
 SINCE_OPTION = typer.Option(None, "--since", metavar="YYYY-MM-DD", help="Only what opened on or after this day.")
 COMPONENT_OPTION = typer.Option(None, "--component", "-c", help="Only this component.")
 CATALOG_OPTION = typer.Option(None, "--catalog", help="Inventory for linking (default: ./mldebt.yaml).")
+MTTR_OPTIONS = ["component", "since", "by", "fmt"]
+
+
+class IncidentStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
 
 
 def parse_since(value: str | None) -> dt.datetime | None:
@@ -75,8 +81,19 @@ def incidents(
       mldebt incidents --by category --format json
     """
     if ctx.invoked_subcommand is not None:
+        given = given_options(ctx, MTTR_OPTIONS)
+        if given:  # click would parse them and drop them: the subcommand never sees them
+            raise UserInputError(f"{', '.join(given)} before `{ctx.invoked_subcommand}` would be ignored: options of "
+                                 f"a subcommand go after it (`mldebt incidents {ctx.invoked_subcommand} {given[0]} "
+                                 "...`, see its --help)")
         return
-    results = service.mttr_report(state(ctx).store(), by, component, parse_since(since))
+    from mldebt.service import incidents as service
+    from mldebt.service.components import require_component
+
+    since_at = parse_since(since)
+    store = state(ctx).store()
+    require_component(store, component)
+    results = service.mttr_report(store, by, component, since_at)
     if fmt == OutputFormat.JSON:
         print_json([r.to_dict() for r in results])
     else:
@@ -85,7 +102,7 @@ def incidents(
 
 @app.command("list")
 def list_incidents(ctx: typer.Context, component: str = COMPONENT_OPTION, since: str = SINCE_OPTION,
-                   status: str = typer.Option(None, "--status", help="open or resolved."),
+                   status: IncidentStatus = typer.Option(None, "--status", help="open or resolved."),
                    limit: int = typer.Option(50, "--limit", min=1), fmt: OutputFormat = FORMAT_OPTION) -> None:
     """List incidents, most recent activity first.
 
@@ -93,7 +110,13 @@ def list_incidents(ctx: typer.Context, component: str = COMPONENT_OPTION, since:
 
       mldebt incidents list --component recs-api --status open
     """
-    rows = service.incident_dicts(state(ctx).store(), component, parse_since(since), status, limit)
+    from mldebt.service import incidents as service
+    from mldebt.service.components import require_component
+
+    since_at = parse_since(since)
+    store = state(ctx).store()
+    require_component(store, component)
+    rows = service.incident_dicts(store, component, since_at, status and str(status), limit)
     if fmt == OutputFormat.JSON:
         print_json(rows)
         return
@@ -112,6 +135,9 @@ def unlinked(ctx: typer.Context, catalog: Path = CATALOG_OPTION, fmt: OutputForm
 
       mldebt incidents unlinked
     """
+    from mldebt.service import incidents as service
+    from mldebt.service.linker import load_linker
+
     items = service.unlinked(state(ctx).store(), load_linker(catalog))
     if fmt == OutputFormat.JSON:
         print_json([i.to_dict() for i in items])
@@ -130,6 +156,9 @@ def link(ctx: typer.Context, catalog: Path = CATALOG_OPTION) -> None:
 
       mldebt incidents link --catalog mldebt.yaml
     """
+    from mldebt.service import incidents as service
+    from mldebt.service.linker import load_linker
+
     linked = service.relink(state(ctx).store(), load_linker(catalog, required=True))
     out.print(f"linked {linked} event(s)", highlight=False)
 
@@ -146,7 +175,11 @@ def recurring(ctx: typer.Context,
 
       mldebt incidents recurring --occurrences 3 --window-days 30
     """
-    now = parse_since(as_of) + dt.timedelta(days=1) if as_of else dt.datetime.now(dt.UTC)
+    from mldebt.metrics.recurring import RecurrencePolicy
+    from mldebt.service import incidents as service
+
+    day = parse_since(as_of)
+    now = day + dt.timedelta(days=1) if day is not None else dt.datetime.now(dt.UTC)
     findings, _ = service.sync_recurring(state(ctx).store(), now, RecurrencePolicy(occurrences, window_days))
     if fmt == OutputFormat.JSON:
         print_json([f.to_dict() for f in findings])
@@ -166,7 +199,10 @@ def signals(ctx: typer.Context, since: str = SINCE_OPTION, fmt: OutputFormat = F
 
       mldebt incidents signals --since 2026-09-01
     """
-    rows = component_signals(state(ctx).store(), parse_since(since))
+    from mldebt.service.signals import component_signals
+
+    since_at = parse_since(since)
+    rows = component_signals(state(ctx).store(), since_at)
     if fmt == OutputFormat.JSON:
         print_json([r.to_dict() for r in rows])
         return

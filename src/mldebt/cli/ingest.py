@@ -9,23 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import click
 import typer
-from rich.progress import Progress
 from typer.core import TyperGroup
 
 from mldebt.cli.common import FORMAT_OPTION, OutputFormat, err, out, print_json, state
 from mldebt.errors import UserInputError
 from mldebt.ingest.registry import SOURCE_NAMES
-from mldebt.integrations.bigcommerce import BigCommerceClient
-from mldebt.service.backfill import backfill
-from mldebt.service.incidents import sync_recurring
-from mldebt.service.ingest import replay
-from mldebt.service.linker import load_linker
-from mldebt.service.pull import fill_order_totals, poll_puller_from_settings
 from mldebt.settings import BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_TOKEN, BIGCOMMERCE_URL
+
+if TYPE_CHECKING:
+    from typer._click.core import Context  # the click that Typer vendors (not the `click` package)
 
 DEFAULT_COMMAND = "file"
 
@@ -33,12 +28,12 @@ DEFAULT_COMMAND = "file"
 class DefaultToFileGroup(TyperGroup):
     """A group whose first argument, when it is not a subcommand name, is a FILE for `file`."""
 
-    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[Any, Any, list[str]]:
+    def resolve_command(self, ctx: Context, args: list[str]) -> tuple[Any, Any, list[str]]:
         if args and args[0] not in self.commands and not args[0].startswith("-"):
             args = [DEFAULT_COMMAND, *args]
         return super().resolve_command(ctx, args)
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and not args[0].startswith("-"):
             args = [DEFAULT_COMMAND, *args]
         return super().parse_args(ctx, args)
@@ -47,6 +42,12 @@ class DefaultToFileGroup(TyperGroup):
 app = typer.Typer(cls=DefaultToFileGroup, no_args_is_help=True,
                   help="Take in outside data: backfill files of webhook payloads (`mldebt ingest FILE --source X`), "
                        "replay stored deliveries, pull from Zigpoll and BigCommerce, record test reports.")
+
+def check_source(source: str | None) -> None:
+    """Refuse an unknown `--source` before the store is opened (the registry is the one list of names)."""
+    if source is not None and source not in SOURCE_NAMES:
+        raise UserInputError(f"--source: {source!r} is not one of {', '.join(SOURCE_NAMES)}")
+
 
 SOURCE_HELP = f"Which source's payloads the file holds: {', '.join(SOURCE_NAMES)}."
 
@@ -63,26 +64,44 @@ def ingest_file(
     """Backfill a file of webhook payloads (or Zendesk ticket exports) through the same parsers.
 
     Re-running is safe: deliveries already stored are counted as duplicates. Lines that cannot be
-    parsed are kept as failed raw events and listed.
+    parsed are kept as failed raw events and listed. Exit status 2 when no record parsed (with the
+    source the records look like).
 
     Example:
 
       mldebt ingest sentry-issues.ndjson --source sentry
       mldebt ingest file tickets.json --source zendesk --format json
     """
+    from rich.progress import Progress
+
+    from mldebt.service.backfill import backfill
+    from mldebt.service.incidents import sync_recurring
+    from mldebt.service.linker import load_linker
+
+    check_source(source)
     store = state(ctx).store()
     linker = load_linker(catalog)
-    with Progress(console=err, transient=True, disable=fmt == OutputFormat.JSON) as progress:
+    with Progress(console=err, transient=True, disable=fmt == OutputFormat.JSON or not err.is_terminal) as progress:
         task = progress.add_task(f"ingesting {file.name}", total=None)
         result = backfill(store, linker, source, file, lambda n: progress.advance(task, n))
     sync_recurring(store, dt.datetime.now(dt.UTC))
     if fmt == OutputFormat.JSON:
         print_json(result.to_dict())
-        return
-    counts = ", ".join(f"{n} {status}" for status, n in sorted(result.statuses.items())) or "nothing"
-    out.print(f"{file}: {result.records} records from {source}: {counts}", highlight=False)
-    for error in result.errors[:20]:
-        out.print(f"  {error}", markup=False, highlight=False)
+    else:
+        counts = ", ".join(f"{n} {status}" for status, n in sorted(result.statuses.items())) or "nothing"
+        out.print(f"{file}: {result.records} records from {source}: {counts}", highlight=False)
+        for error in result.errors[:20]:
+            out.print(f"  {error}", markup=False, highlight=False)
+    if result.nothing_parsed:
+        raise UserInputError(_nothing_parsed(result.records, source, result.looks_like))
+
+
+def _nothing_parsed(records: int, source: str, looks_like: list[str]) -> str:
+    if looks_like:
+        guess = f"they look like {' or '.join(looks_like)} payloads: try --source {looks_like[0]}"
+    else:
+        guess = f"they look like none of {', '.join(SOURCE_NAMES)}"
+    return f"none of the {records} record(s) parsed as {source} ({guess}); they are kept as failed raw events"
 
 
 @app.command("replay")
@@ -98,6 +117,10 @@ def replay_command(
 
       mldebt ingest replay --source alertmanager
     """
+    from mldebt.service.ingest import replay
+    from mldebt.service.linker import load_linker
+
+    check_source(source)
     store = state(ctx).store()
     result = replay(store, load_linker(catalog), source)
     if fmt == OutputFormat.JSON:
@@ -121,6 +144,9 @@ def zigpoll_pull(
 
       MLDEBT_ZIGPOLL_API_KEY=... mldebt ingest zigpoll-pull 66f1c0a9e4b0c2a1d3f4e5a6
     """
+    from mldebt.service.linker import load_linker
+    from mldebt.service.pull import poll_puller_from_settings
+
     store = state(ctx).store()
     puller = poll_puller_from_settings(store, load_linker(catalog))
     if puller is None:
@@ -140,6 +166,9 @@ def order_totals(ctx: typer.Context) -> None:
 
       mldebt ingest order-totals
     """
+    from mldebt.integrations.bigcommerce import BigCommerceClient
+    from mldebt.service.pull import fill_order_totals
+
     token, store_hash = BIGCOMMERCE_TOKEN.value(), BIGCOMMERCE_STORE_HASH.value()
     if not token or not store_hash:
         raise UserInputError("set MLDEBT_BIGCOMMERCE_TOKEN and MLDEBT_BIGCOMMERCE_STORE_HASH to fetch order totals")

@@ -6,12 +6,15 @@ The two commands are plain functions so that they can join another `ingest` grou
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from mldebt.cli.common import FORMAT_OPTION, OutputFormat, out, print_json, state
-from mldebt.service.test_reports import RecordedReport, record_coverage, record_junit
 from mldebt.settings import CATALOG_FILE
+
+if TYPE_CHECKING:
+    from mldebt.service.test_reports import RecordedReport
 
 app = typer.Typer(help="Record outside data: test results and coverage of ML pipelines.", no_args_is_help=True)
 
@@ -37,13 +40,20 @@ def junit(ctx: typer.Context, file: Path = typer.Argument(..., help="JUnit XML f
 
       mldebt ingest junit reports/junit.xml --component recs-model
     """
-    _print(record_junit(state(ctx).store(), file, component), fmt)
+    from mldebt.service.components import require_component
+    from mldebt.service.test_reports import record_junit
+
+    store = state(ctx).store()
+    require_component(store, component)
+    _print(record_junit(store, file, component), fmt)
 
 
 @app.command("coverage")
 def coverage(ctx: typer.Context, file: Path = typer.Argument(..., help="Cobertura XML file (coverage xml)."),
              component: str = COMPONENT_OPTION,
-             catalog: Path = typer.Option(None, "--config", help="Inventory whose paths select the component's files."),
+             catalog: Path = typer.Option(None, "--catalog", help="Inventory whose paths select the component's files "
+                                          "(default: $MLDEBT_CATALOG or ./mldebt.yaml)."),
+             config: Path = typer.Option(None, "--config", hidden=True, help="Old name of --catalog."),
              fmt: OutputFormat = FORMAT_OPTION) -> None:
     """Record a Cobertura XML coverage report; with --component, only that component's files count.
 
@@ -51,5 +61,10 @@ def coverage(ctx: typer.Context, file: Path = typer.Argument(..., help="Cobertur
 
       mldebt ingest coverage coverage.xml --component recs-model
     """
-    catalog_file = catalog if catalog is not None else Path(CATALOG_FILE.value())
-    _print(record_coverage(state(ctx).store(), file, component, catalog_file), fmt)
+    from mldebt.service.components import require_component
+    from mldebt.service.test_reports import record_coverage
+
+    catalog_file = catalog or config or Path(CATALOG_FILE.value())
+    store = state(ctx).store()
+    require_component(store, component)
+    _print(record_coverage(store, file, component, catalog_file), fmt)

@@ -11,12 +11,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from mldebt.cli.common import AS_OF_OPTION, err, out, parse_as_of, print_json, state
-from mldebt.cli.scan_output import markdown, print_table
+from mldebt.cli.common import AS_OF_OPTION, check_git_span, err, out, output_option, parse_as_of, print_json, state
 from mldebt.domain.finding import Severity
-from mldebt.scan.rules import RULES, rules_markdown
-from mldebt.scan.sarif import to_sarif
-from mldebt.service.scan import run_scan, write_baseline
 
 
 class ScanFormat(StrEnum):
@@ -35,13 +31,16 @@ class RulesFormat(StrEnum):
 def scan(
     ctx: typer.Context,
     paths: list[Path] = typer.Argument(..., help="Folders to scan (each is stored as its own scan scope)."),
-    config: Path = typer.Option(None, "--config", help="Inventory file (default: PATH/mldebt.yaml if present)."),
+    catalog: Path = typer.Option(None, "--catalog", help="Inventory file (default: PATH/mldebt.yaml if present)."),
+    config: Path = typer.Option(None, "--config", hidden=True, help="Old name of --catalog."),
     fmt: ScanFormat = typer.Option(ScanFormat.TABLE, "--format", "-f", help="table, json, sarif or md."),
-    output: Path = typer.Option(None, "--output", "-o", help="Write the report to FILE instead of stdout."),
+    output: Path = output_option(),
     baseline: Path = typer.Option(None, "--baseline", help="Only findings not in this baseline count for --fail-on."),
-    write_baseline_to: Path = typer.Option(None, "--write-baseline", help="Record today's fingerprints to FILE."),
+    write_baseline_to: Path = output_option("Record today's fingerprints to FILE.", "--write-baseline"),
     fail_on: Severity = typer.Option(None, "--fail-on", help="Exit 1 when a (new) finding is at least this severe."),
-    since: str = typer.Option(None, "--since", help="Hotspot window for git log (default 12.months)."),
+    history: str = typer.Option(None, "--history", metavar="SPAN", help="How far back the git history counts for "
+                                "hotspots: 12.months (the default), 6.weeks, 2026-01-01."),
+    since: str = typer.Option(None, "--since", hidden=True, help="Old name of --history."),
     no_hotspots: bool = typer.Option(False, "--no-hotspots", help="Skip the git-history hotspot analysis."),
     no_store: bool = typer.Option(False, "--no-store", help="Do not record the run in the store."),
     workers: int = typer.Option(None, "--workers", min=1, help="Processes for large trees (default: CPUs, max 4)."),
@@ -56,13 +55,18 @@ def scan(
 
       mldebt scan . --format sarif --output mldebt.sarif --baseline .mldebt-baseline.json --fail-on high
     """
+    from mldebt.cli.scan_output import markdown, print_table
+    from mldebt.scan.sarif import to_sarif
+    from mldebt.service.scan import run_scan, write_baseline
+
+    span = check_git_span(history or since, "--history")
     store = None if no_store else state(ctx).store()
     with Progress(TextColumn("scanning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
                   transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("scan", total=None)
-        report = run_scan(store, paths, config, baseline=baseline, fail_on=fail_on,
+        report = run_scan(store, paths, catalog or config, baseline=baseline, fail_on=fail_on,
                           progress=lambda done, total: progress.update(task, completed=done, total=total),
-                          as_of=parse_as_of(as_of), since=since, workers=workers, hotspots=not no_hotspots)
+                          as_of=parse_as_of(as_of), since=span, workers=workers, hotspots=not no_hotspots)
     if write_baseline_to is not None:
         write_baseline(write_baseline_to, report.findings)
         err.print(f"wrote {len(report.findings)} fingerprints to {write_baseline_to}", markup=False, highlight=False)
@@ -91,6 +95,8 @@ def rules(fmt: RulesFormat = typer.Option(RulesFormat.TABLE, "--format", "-f", h
 
       mldebt rules --format md > docs/rules.md
     """
+    from mldebt.scan.rules import RULES, rules_markdown
+
     if fmt == RulesFormat.MD:
         sys.stdout.write(rules_markdown() + "\n")
         return

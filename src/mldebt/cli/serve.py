@@ -9,8 +9,8 @@ import typer
 from rich.table import Table
 
 from mldebt.cli.common import FORMAT_OPTION, OutputFormat, out, print_json, state
+from mldebt.domain.roles import ROLE_NAMES as ROLES
 from mldebt.errors import UserInputError
-from mldebt.service.tokens import ROLES, create_api_token, revoke, token_list
 from mldebt.settings import CATALOG_FILE, DATABASE_URL
 
 APP_FACTORY = "mldebt.web.app:app_from_settings"
@@ -63,6 +63,8 @@ def create(
 
       mldebt token create --role viewer --name grafana
     """
+    from mldebt.service.tokens import create_api_token
+
     if role not in ROLES:
         raise UserInputError(f"--role: {role!r} is not one of {', '.join(ROLES)}")
     created = create_api_token(state(ctx).store(), role, name)
@@ -81,6 +83,8 @@ def list_(ctx: typer.Context, fmt: OutputFormat = FORMAT_OPTION) -> None:
 
       mldebt token list
     """
+    from mldebt.service.tokens import token_list
+
     rows = token_list(state(ctx).store())
     if fmt == OutputFormat.JSON:
         print_json(rows)
@@ -99,5 +103,7 @@ def revoke_command(ctx: typer.Context, token_id: int = typer.Argument(..., metav
 
       mldebt token revoke 3
     """
+    from mldebt.service.tokens import revoke
+
     revoke(state(ctx).store(), token_id)
     out.print(f"token {token_id} revoked", highlight=False)

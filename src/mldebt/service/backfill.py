@@ -16,13 +16,14 @@ from typing import Any
 
 from mldebt.errors import NotFoundError, UserInputError
 from mldebt.ingest.common import Delivery
-from mldebt.ingest.registry import SOURCE_NAMES
+from mldebt.ingest.registry import ADAPTERS, SOURCE_NAMES
 from mldebt.input_files import MAX_REPORT_BYTES, read_input_bytes
 from mldebt.service.ingest import BACKFILL, receive
 from mldebt.service.linker import Linker
 from mldebt.store.database import Store
 
 BATCH = 500
+SNIFF_RECORDS = 5  # records kept to guess the source when none parses
 
 
 @dataclass
@@ -32,10 +33,37 @@ class BackfillResult:
     records: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    looks_like: list[str] = field(default_factory=list)  # when nothing parsed: sources whose parser reads the records
+
+    @property
+    def nothing_parsed(self) -> bool:
+        """Every record failed: almost always the wrong `--source` or not a file of payloads at all."""
+        return self.records > 0 and self.statuses.get("failed", 0) == self.records
 
     def to_dict(self) -> dict[str, Any]:
         return {"file": self.file, "source": self.source, "records": self.records, "statuses": self.statuses,
-                "errors": self.errors[:20]}
+                "errors": self.errors[:20], "looks_like": self.looks_like}
+
+
+def sniff_sources(samples: list[tuple[bytes, dict[str, str]]], exclude: str | None = None) -> list[str]:
+    """The sources whose parser reads every sample record: the registry's adapters are the one list.
+
+    A parser's failure on foreign input may be any exception (that is what the sample is probing),
+    so every exception counts as "not this source".
+    """
+    if not samples:
+        return []
+    found = []
+    for name, module in ADAPTERS.items():
+        if name == exclude:
+            continue
+        try:
+            for body, headers in samples:
+                module.parse(Delivery(source=name, body=body, headers=headers, backfill=True))
+        except Exception:  # a sniff: any failure means "not this source"
+            continue
+        found.append(name)
+    return found
 
 
 def read_records(path: Path) -> Iterator[tuple[int, bytes, dict[str, str]]]:
@@ -76,6 +104,7 @@ def backfill(store: Store, linker: Linker, source: str, path: Path,
         raise UserInputError(f"--source: {source!r} is not one of {', '.join(SOURCE_NAMES)}")
     result = BackfillResult(str(path), source)
     batch: list[tuple[int, Delivery]] = []
+    samples: list[tuple[bytes, dict[str, str]]] = []
 
     def flush() -> None:
         outcomes = receive(store, [d for _, d in batch], linker, {}, verification=BACKFILL)
@@ -89,9 +118,13 @@ def backfill(store: Store, linker: Linker, source: str, path: Path,
 
     for where, body, headers in read_records(path):
         result.records += 1
+        if len(samples) < SNIFF_RECORDS:
+            samples.append((body, headers))
         batch.append((where, Delivery(source=source, body=body, headers=headers, backfill=True)))
         if len(batch) >= BATCH:
             flush()
     if batch:
         flush()
+    if result.nothing_parsed:
+        result.looks_like = sniff_sources(samples, exclude=source)
     return result
