@@ -114,7 +114,6 @@ def test_a_read_only_store_is_exit_2_without_sql(capsys, monkeypatch, tmp_path):
     read_only = f"sqlite:///file:{tmp_path / '.mldebt' / 'mldebt.db'}?mode=ro&uri=true"
     code, out, err = run(capsys, "--db", read_only, "token", "create", "--role", "viewer")
     assert (code, out) == (2, "")
-    assert err.splitlines() == ["error: the store refused: OperationalError: attempt to write a readonly database "
-                                "(check that the database and its folder are writable and migrated: `mldebt db "
-                                "upgrade`)"]
+    [line] = err.splitlines()  # the store names the problem (store/database.py), one line
+    assert line.startswith("error: cannot open the store at sqlite:///") and line.endswith(": the database is read-only")
     assert_no_internals(err, token_hash)

@@ -80,3 +80,29 @@ def _json(value):
     import json
 
     return json.loads(value) if isinstance(value, str) else value
+
+
+def test_head_revisions_read_without_alembic_are_alembics_own(tmp_path):
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from mldebt.store.database import MIGRATIONS
+    from mldebt.store.migration_heads import head_revisions
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert head_revisions() == tuple(sorted(ScriptDirectory.from_config(config).get_heads()))
+    assert len(head_revisions()) == 4
+
+
+def test_a_current_store_opens_without_loading_alembic(tmp_path):
+    """Commands that only read start fast: Alembic loads only when a migration is due."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    probe = "import sys; from mldebt.store.database import open_store; open_store(sys.argv[1]).close(); " \
+            "print(any(m.split('.')[0] == 'alembic' for m in sys.modules))"
+    first = subprocess.run([sys.executable, "-c", probe, url], capture_output=True, text=True, check=True)
+    again = subprocess.run([sys.executable, "-c", probe, url], capture_output=True, text=True, check=True)
+    assert (first.stdout.strip(), again.stdout.strip()) == ("True", "False")

@@ -72,11 +72,12 @@ def drift(
     """
     from mldebt.service.drift import DriftRequest, run_drift
 
+    thresholds: dict[str, float | str] = dict(_pairs(threshold, "--threshold"))  # as typed: the policy checks them
     request = DriftRequest(
         reference=reference, current=current, component=component,
         catalog=(catalog or Path(CATALOG_FILE.value())) if component else catalog,
         columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
-        methods=_pairs(method, "--method"), thresholds=_pairs(threshold, "--threshold"), label=label,
+        methods=_pairs(method, "--method"), thresholds=thresholds, label=label,
         prediction=prediction, segment_by=segment_by, window=window, timestamp=timestamp,
     )
     with err.status(escape(f"comparing {current} with {reference}")):

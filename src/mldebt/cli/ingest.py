@@ -151,7 +151,7 @@ def zigpoll_pull(
     puller = poll_puller_from_settings(store, load_linker(catalog))
     if puller is None:
         raise UserInputError("set MLDEBT_ZIGPOLL_API_KEY (and MLDEBT_ZIGPOLL_URL if not the default) to pull")
-    result = puller(poll_id)
+    result = puller(poll_id, None)  # the CLI stores each batch in its own transaction
     out.print(f"poll {poll_id}: {result.fetched} fetched, {result.stored} new, {result.duplicates} already stored",
               highlight=False)
 

@@ -13,19 +13,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.url import URL
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mldebt.errors import StoreError
+from mldebt.store.migration_heads import head_revisions
 
 if TYPE_CHECKING:
+    from alembic.config import Config
     from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -98,6 +96,8 @@ def _check_sqlite_file(url: URL, path: Path) -> None:
 
 
 def _alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
@@ -114,6 +114,8 @@ class Store:
 
     def upgrade(self) -> list[str]:
         """Apply all pending migrations; returns the revisions now current."""
+        from alembic import command
+
         try:
             command.upgrade(_alembic_config(self.engine), "heads")
         except DatabaseError as exc:
@@ -123,11 +125,14 @@ class Store:
         return self.current_revisions()
 
     def current_revisions(self) -> list[str]:
+        """The revisions recorded in Alembic's own table (none for an empty database)."""
         with self.engine.connect() as conn:
-            return sorted(MigrationContext.configure(conn).get_current_heads())
+            if not inspect(conn).has_table("alembic_version"):
+                return []
+            return sorted(row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version")))
 
     def head_revisions(self) -> list[str]:
-        return sorted(ScriptDirectory.from_config(_alembic_config(self.engine)).get_heads())
+        return list(head_revisions())
 
     def ensure_current(self) -> None:
         """Migrate when the schema is behind; cheap when it is current."""
