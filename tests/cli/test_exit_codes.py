@@ -115,5 +115,6 @@ def test_a_read_only_store_is_exit_2_without_sql(capsys, monkeypatch, tmp_path):
     code, out, err = run(capsys, "--db", read_only, "token", "create", "--role", "viewer")
     assert (code, out) == (2, "")
     [line] = err.splitlines()  # the store names the problem (store/database.py), one line
-    assert line.startswith("error: cannot open the store at sqlite:///") and line.endswith(": the database is read-only")
+    assert line.startswith("error: cannot open the store at sqlite:///")
+    assert line.endswith(": the database is read-only")
     assert_no_internals(err, token_hash)
