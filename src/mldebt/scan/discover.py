@@ -66,8 +66,8 @@ class Ignored:
     pattern: str
 
     def reason(self, folder: Path) -> str:
-        return (f"all {self.files} file{'s' if self.files != 1 else ''} under {folder} are ignored by {self.source} "
-                f"(line {self.line}: {self.pattern!r}); use --no-gitignore to scan them")
+        which = f"all {self.files} files under {folder} are" if self.files > 1 else f"the only file under {folder} is"
+        return f"{which} ignored by {self.source} (line {self.line}: {self.pattern!r}); use --no-gitignore to scan them"
 
 
 def _git(root: Path, *args: str) -> str | None:
