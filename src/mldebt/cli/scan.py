@@ -42,6 +42,7 @@ def scan(
                                 "hotspots: 12.months (the default), 6.weeks, 2026-01-01."),
     since: str = typer.Option(None, "--since", hidden=True, help="Old name of --history."),
     no_hotspots: bool = typer.Option(False, "--no-hotspots", help="Skip the git-history hotspot analysis."),
+    no_gitignore: bool = typer.Option(False, "--no-gitignore", help="Scan files that .gitignore ignores too."),
     no_store: bool = typer.Option(False, "--no-store", help="Do not record the run in the store."),
     workers: int = typer.Option(None, "--workers", min=1, help="Processes for large trees (default: CPUs, max 4)."),
     as_of: str = AS_OF_OPTION,
@@ -49,7 +50,7 @@ def scan(
     """Scan folders for ML-specific technical debt and tie each finding to an inventory component.
 
     Exit status: 0, or 1 when --fail-on finds a finding at or above that severity (with --baseline:
-    only findings that are not in the baseline), 2 for a user error.
+    only findings that are not in the baseline), 2 for a user error or when no PATH had a file to scan.
 
     Example:
 
@@ -66,7 +67,8 @@ def scan(
         task = progress.add_task("scan", total=None)
         report = run_scan(store, paths, catalog or config, baseline=baseline, fail_on=fail_on,
                           progress=lambda done, total: progress.update(task, completed=done, total=total),
-                          as_of=parse_as_of(as_of), since=span, workers=workers, hotspots=not no_hotspots)
+                          as_of=parse_as_of(as_of), since=span, workers=workers, hotspots=not no_hotspots,
+                          gitignore=not no_gitignore)
     if write_baseline_to is not None:
         write_baseline(write_baseline_to, report.findings)
         err.print(f"wrote {len(report.findings)} fingerprints to {write_baseline_to}", markup=False, highlight=False)
@@ -81,6 +83,11 @@ def scan(
             err.print(f"wrote {fmt} report to {output}", markup=False, highlight=False)
         else:
             sys.stdout.write(text)
+    empty = [r.nothing_scanned for r in report.results if r.nothing_scanned]
+    for reason in empty:
+        err.print(f"warning: no file scanned: {reason}", markup=False, highlight=False)
+    if empty and len(empty) == len(report.results):
+        raise typer.Exit(2)  # a scan that read nothing is not a pass
     failing = report.failing()
     if failing:
         err.print(f"{len(failing)} {'new ' if report.baseline is not None else ''}finding(s) at or above "

@@ -163,14 +163,14 @@ def compare_columns(ref: pa.Table, cur: pa.Table, options: Options, check: bool 
             continue
         report.quality += quality.numeric_issues(column.name, summary, infinite)
         _judge_numeric(column, summary, ref[column.name], cur[column.name], policy)
-    for column, summary in zip(categorical, categorical_summaries, strict=True):
-        distinct = int(((summary.reference_counts + summary.current_counts) > 0).sum())
+    for column, counts in zip(categorical, categorical_summaries, strict=True):
+        distinct = int(((counts.reference_counts + counts.current_counts) > 0).sum())
         if column.type == "categorical" and distinct > 20 and distinct > IDENTIFIER_SHARE * max(
-                summary.reference_counts.sum(), summary.current_counts.sum()):
+                counts.reference_counts.sum(), counts.current_counts.sum()):
             column.note = f"not tested: looks like an identifier ({distinct} distinct values)"
             continue
-        report.quality += quality.categorical_issues(column.name, summary)
-        _judge_categorical(column, summary, ref[column.name], cur[column.name], policy)
+        report.quality += quality.categorical_issues(column.name, counts)
+        _judge_categorical(column, counts, ref[column.name], cur[column.name], policy)
     for column in text:
         _judge_text(column, ref[column.name], cur[column.name], report)
     report.quality += duplicates.result()
@@ -338,7 +338,8 @@ def _override(column: ColumnDrift, ref: np.ndarray, cur: np.ndarray, policy: Pol
 
 def _apply_policy(report: DriftReport, policy: Policy) -> None:
     family = [c for c in report.columns if c.corrected and c.pvalue is not None]
-    for column, adjusted in zip(family, holm_adjust([c.pvalue for c in family]), strict=True):
+    pvalues = [c.pvalue for c in family if c.pvalue is not None]  # all of them: narrows the type for mypy
+    for column, adjusted in zip(family, holm_adjust(pvalues), strict=True):
         column.adjusted_pvalue = adjusted
         threshold = policy.thresholds.get(column.name, policy.alpha)
         column.threshold = threshold

@@ -39,6 +39,7 @@ class ScanConfig:
     as_of: dt.date = field(default_factory=dt.date.today)
     workers: int = field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)))
     hotspots: bool = True
+    gitignore: bool = True  # False: walk the folder, ignoring .gitignore (`--no-gitignore`)
 
     @classmethod
     def from_section(cls, section: dict[str, Any], **overrides: Any) -> ScanConfig:

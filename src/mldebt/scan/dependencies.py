@@ -78,8 +78,7 @@ def _max_allowed(spec: SpecifierSet) -> tuple[Version, bool] | None:
     if pins:
         version = _version(pins[0].version)
         return (version, False) if version else None
-    uppers = [(s, _version(s.version)) for s in spec if s.operator in ("<", "<=", "~=")]
-    uppers = [(s, v) for s, v in uppers if v is not None]
+    uppers = [(s, v) for s in spec if s.operator in ("<", "<=", "~=") if (v := _version(s.version)) is not None]
     if not uppers:
         return None
     spec_, version = min(uppers, key=lambda item: item[1])

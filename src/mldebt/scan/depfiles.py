@@ -12,6 +12,7 @@ import ast
 import configparser
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -205,7 +206,7 @@ def _pipfile(rel: str, text: str) -> list[Dependency]:
     return deps
 
 
-def _literal_strings(node: ast.AST, assigned: dict[str, ast.AST]) -> list[ast.Constant]:
+def _literal_strings(node: ast.AST, assigned: Mapping[str, ast.AST]) -> list[ast.Constant]:
     if isinstance(node, ast.Name) and node.id in assigned:
         node = assigned[node.id]
     if isinstance(node, ast.List | ast.Tuple):
@@ -225,7 +226,7 @@ def _setup_py(rel: str, text: str) -> list[Dependency]:
             for keyword in node.keywords:
                 if keyword.arg in ("install_requires", "extras_require", "tests_require"):
                     for const in _literal_strings(keyword.value, assigned):
-                        dep = _make(rel, const.lineno, const.value)
+                        dep = _make(rel, const.lineno, str(const.value))  # a str: _literal_strings keeps only those
                         if dep:
                             deps.append(dep)
     return deps

@@ -22,7 +22,7 @@ from mldebt.scan import artifacts, dead_code, dependencies, depfiles, hotspots, 
 from mldebt.scan.analysis import FileResult, analyze_chunk, kind_of
 from mldebt.scan.components import ComponentIndex
 from mldebt.scan.config import ScanConfig
-from mldebt.scan.discover import discover, tracked_files
+from mldebt.scan.discover import discover, ignored_by_git, tracked_files
 from mldebt.scan.ml_test_score import score
 from mldebt.scan.results import ScanResult, debt_totals, model_evidence
 from mldebt.scan.rules import RULES
@@ -83,7 +83,7 @@ def scan_tree(root: Path, catalog: Any | None, config: ScanConfig, progress: Pro
     prefix = hotspots.git_prefix(root)
     in_git = prefix is not None
     index = ComponentIndex(components, prefix or "")
-    rels = discover(root, config.exclude)
+    rels = discover(root, config.exclude, config.gitignore)
     analysed = [r for r in rels if kind_of(r)]
     background = ThreadPoolExecutor(1)
     dating = background.submit(_date_markers, root) if in_git else None
@@ -123,7 +123,16 @@ def scan_tree(root: Path, catalog: Any | None, config: ScanConfig, progress: Pro
         root=root, findings=findings, suppressed=suppressed, files=len(rels), analysed=len(analysed),
         python_files=len(python_files), lines=sum(loc.values()), hotspots=spots, test_scores=scores,
         debt=debt_totals(findings, loc, index), seconds=time.perf_counter() - started,
+        nothing_scanned=None if rels else _why_nothing(root, config, in_git),
     )
+
+
+def _why_nothing(root: Path, config: ScanConfig, in_git: bool) -> str:
+    """The reason a scan found no file, so that it is never mistaken for a clean tree."""
+    ignored = ignored_by_git(root) if in_git and config.gitignore else None
+    if ignored is not None:
+        return ignored.reason(root)
+    return f"no file under {root}" + (" outside scan.exclude" if config.exclude else "")
 
 
 def _dependency_hits(root: Path, rels: list[str], index: ComponentIndex, config: ScanConfig,

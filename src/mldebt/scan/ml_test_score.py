@@ -122,7 +122,7 @@ def score(component: str, evidence: Evidence, answers: dict[str, Any] | None = N
     for test, (points, how) in _automatic(evidence).items():
         result.points[test], result.how[test] = points, how
     for test, answer in (answers or {}).items():
-        points = ANSWER_POINTS.get(str(answer).lower())
-        if test in TESTS and points is not None and points > result.points.get(test, 0.0):
-            result.points[test], result.how[test] = points, f"answered {answer} in mldebt.yaml"
+        answered = ANSWER_POINTS.get(str(answer).lower())
+        if test in TESTS and answered is not None and answered > result.points.get(test, 0.0):
+            result.points[test], result.how[test] = answered, f"answered {answer} in mldebt.yaml"
     return result

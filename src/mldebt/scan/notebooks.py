@@ -103,7 +103,7 @@ def check_python(src: SourceFile, imports: ImportMap) -> list[Hit]:
     tree = src.tree
     if tree is None:
         return []
-    hits = []
+    hits: list[Hit] = []
     if "ipynb" not in src.text:
         return hits
     for node in src.nodes(ast.Import, ast.ImportFrom, ast.Call):

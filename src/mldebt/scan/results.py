@@ -96,6 +96,7 @@ class ScanResult:
     test_scores: list[ComponentTestScore] = field(default_factory=list)
     debt: list[ComponentDebt] = field(default_factory=list)
     seconds: float = 0.0
+    nothing_scanned: str | None = None  # why no file was found (a .gitignore rule, an empty folder)
 
     @property
     def debt_minutes(self) -> int:
@@ -111,5 +112,5 @@ class ScanResult:
             "findings": [f.to_dict() for f in self.findings], "counts_by_rule": self.counts_by_rule(),
             "suppressed": dict(sorted(self.suppressed.items())), "debt_minutes": self.debt_minutes,
             "debt": [d.to_dict() for d in self.debt], "hotspots": [h.to_dict() for h in self.hotspots],
-            "ml_test_score": [s.to_dict() for s in self.test_scores],
+            "ml_test_score": [s.to_dict() for s in self.test_scores], "nothing_scanned": self.nothing_scanned,
         }

@@ -100,7 +100,7 @@ def _seeded(call: ast.Call) -> bool:
 def _randomness(src: SourceFile, tree: ast.Module, imports: ImportMap) -> list[Hit]:
     hits: list[Hit] = []
     numpy_seeded = False
-    legacy: list[ast.Call] = []
+    legacy: list[tuple[ast.Call, str]] = []  # calls and their qualified names
     for node in src.nodes(ast.Call):
         qname = imports.resolve(node.func)
         if qname is None:
@@ -110,7 +110,7 @@ def _randomness(src: SourceFile, tree: ast.Module, imports: ImportMap) -> list[H
             if last == "seed" and node.args:
                 numpy_seeded = True
             elif last in NUMPY_LEGACY and qname.count(".") == 2:
-                legacy.append(node)
+                legacy.append((node, qname))
             elif last == "default_rng" and not node.args and not node.keywords:
                 hits.append(src.hit("MLD402", node.lineno, "np.random.default_rng() without a seed", call=qname))
             continue
@@ -122,8 +122,8 @@ def _randomness(src: SourceFile, tree: ast.Module, imports: ImportMap) -> list[H
                 or last in ALWAYS_RANDOM_CV or (last in SHUFFLE_CV and shuffled):
             hits.append(src.hit("MLD402", node.lineno, f"{last}() without random_state", call=qname))
     if not numpy_seeded:
-        hits += [src.hit("MLD402", n.lineno, f"global np.random.{imports.resolve(n.func).rsplit('.', 1)[-1]}() "
-                         "without a seeded Generator", call=imports.resolve(n.func)) for n in legacy]
+        hits += [src.hit("MLD402", n.lineno, f"global np.random.{qname.rsplit('.', 1)[-1]}() "
+                         "without a seeded Generator", call=qname) for n, qname in legacy]
     return hits
 
 

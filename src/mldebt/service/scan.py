@@ -115,7 +115,7 @@ def run_scan(store: Store | None, paths: list[Path], config_file: Path | None = 
     for path in paths:
         result = scan_tree(path, catalog, config, progress)
         outcome = ScanOutcome(result)
-        if store is not None:
+        if store is not None and result.nothing_scanned is None:  # an unread tree must not mark findings fixed
             outcome.synced = record_run(store, result, now)
         outcomes.append(outcome)
     return ScanReport(outcomes, config_path, known, fail_on)

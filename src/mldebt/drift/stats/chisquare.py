@@ -7,6 +7,8 @@ keeps small references from raising false alarms.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 from scipy.stats import chi2_contingency
 
@@ -15,9 +17,11 @@ from mldebt.drift.samples import categorical_effect, category_counts, require_va
 from mldebt.drift.stats.base import CATEGORICAL, Statistic
 
 DEFAULT = PValueThreshold(0.05)
+PowerDivergence = Literal["pearson", "log-likelihood", "freeman-tukey", "mod-log-likelihood", "neyman", "cressie-read"]
 
 
-def contingency(ref_counts: np.ndarray, cur_counts: np.ndarray, lambda_: str | None = None) -> tuple[float, float]:
+def contingency(ref_counts: np.ndarray, cur_counts: np.ndarray,
+                lambda_: PowerDivergence | None = None) -> tuple[float, float]:
     """(statistic, p-value) over the categories seen in either sample; one category means no test."""
     seen = (ref_counts + cur_counts) > 0
     table = np.vstack([ref_counts[seen], cur_counts[seen]])
