@@ -38,8 +38,12 @@ def _assignments(path: Path) -> dict[str, object]:
     """Module-level `name = <literal>` assignments of `revision` and `down_revision`."""
     found: dict[str, object] = {}
     for node in ast.parse(path.read_text("utf-8"), str(path)).body:
-        target = node.target if isinstance(node, ast.AnnAssign) else (
-            node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None)
-        if isinstance(target, ast.Name) and target.id in ("revision", "down_revision") and node.value is not None:
-            found[target.id] = ast.literal_eval(node.value)
+        if isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        else:
+            continue
+        if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+            found[target.id] = ast.literal_eval(value)
     return found
