@@ -38,6 +38,7 @@ def _assignments(path: Path) -> dict[str, object]:
     """Module-level `name = <literal>` assignments of `revision` and `down_revision`."""
     found: dict[str, object] = {}
     for node in ast.parse(path.read_text("utf-8"), str(path)).body:
+        target: ast.expr
         if isinstance(node, ast.AnnAssign) and node.value is not None:
             target, value = node.target, node.value
         elif isinstance(node, ast.Assign) and len(node.targets) == 1:
