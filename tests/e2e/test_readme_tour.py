@@ -17,6 +17,7 @@ import importlib.util
 import os
 import re
 import shlex
+import signal
 import subprocess
 import sys
 import time
@@ -73,8 +74,8 @@ def _serve_until_healthy(command: str, cwd: Path, env: dict[str, str]) -> None:
     port = free_port()
     log = cwd / "serve.log"
     with log.open("wb") as out:
-        process = subprocess.Popen(["bash", "-c", f"exec {command} --port {port}"], cwd=cwd, env=env,
-                                   stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(["bash", "-c", f"{command} --port {port}"], cwd=cwd, env=env, stdout=out,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -86,7 +87,7 @@ def _serve_until_healthy(command: str, cwd: Path, env: dict[str, str]) -> None:
                 time.sleep(0.2)
         pytest.fail(f"`{command}` did not become healthy: {log.read_text()[-2000:]}")
     finally:
-        process.terminate()
+        os.killpg(process.pid, signal.SIGTERM)  # bash and the server it started
         process.wait(timeout=20)
 
 
