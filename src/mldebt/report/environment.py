@@ -1,7 +1,7 @@
 """The one Jinja2 environment every HTML page and report of mldebt renders with.
 
 Autoescaping is on unconditionally, whatever a template's file name: Jinja2's
-`select_autoescape(["html"])` matches names ending in `.html` only, so a `drift.html.j2` template
+autoescape selection by extension (`["html"]`) matches names ending in `.html` only, so a `drift.html.j2` template
 once rendered column names, category values and text tokens raw into the page (issue 9, item 1).
 Report data is user data (column names, category values, file names, segment values), so nothing
 may bypass escaping: no template marks a value `|safe`, and data that a page embeds in a
