@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from typer.core import TyperGroup
 
-from mldebt.cli.common import FORMAT_OPTION, OutputFormat, err, out, print_json, state
+from mldebt.cli.common import FORMAT_OPTION, OutputFormat, err, markup_literal, out, print_json, state
 from mldebt.errors import UserInputError
 from mldebt.ingest.registry import SOURCE_NAMES
 from mldebt.settings import BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_TOKEN, BIGCOMMERCE_URL
@@ -82,7 +82,7 @@ def ingest_file(
     store = state(ctx).store()
     linker = load_linker(catalog)
     with Progress(console=err, transient=True, disable=fmt == OutputFormat.JSON or not err.is_terminal) as progress:
-        task = progress.add_task(f"ingesting {file.name}", total=None)
+        task = progress.add_task(markup_literal(f"ingesting {file.name}"), total=None)
         result = backfill(store, linker, source, file, lambda n: progress.advance(task, n))
     sync_recurring(store, dt.datetime.now(dt.UTC))
     if fmt == OutputFormat.JSON:
