@@ -51,6 +51,11 @@ def alert(fingerprint: str, service: str, day: int) -> str:
 def hostile_incidents(capsys, tmp_path):
     """Three alerts of recs-api whose name (the culprit) and summary (the title) are hostile, one unlinked."""
     lines = [alert(f"f{day}", "recs-api", day) for day in (10, 12, 14)] + [alert("f99", HOSTILE, 15)]
+    ticket = json.loads((ROOT / "tests" / "fixtures" / "ingest" / "zendesk_ticket_created.json").read_text())
+    ticket["detail"].update(subject=HOSTILE, tags=[HOSTILE])
+    (tmp_path / "tickets.ndjson").write_text(json.dumps(ticket) + "\n", encoding="utf-8")
+    code, out, err = run(capsys, "ingest", "tickets.ndjson", "--source", "zendesk")
+    assert (code, err) == (0, "") and "1 parsed" in out
     (tmp_path / "alerts.ndjson").write_text("\n".join(lines) + "\n", encoding="utf-8")
     code, out, err = run(capsys, "ingest", "alerts.ndjson", "--source", "alertmanager")
     assert (code, err) == (0, "") and "4 parsed" in out
@@ -61,7 +66,8 @@ def test_incident_titles_culprits_and_services_print_literally_in_every_incident
     assert (code, err) == (0, "") and printed_safely(out)
     assert out.count(SHOWN) == 4 and "(unlinked)" in out
     code, out, err = run(capsys, "incidents", "unlinked")
-    assert (code, err) == (0, "") and printed_safely(out) and SHOWN in out
+    assert (code, err) == (0, "") and printed_safely(out)
+    assert [line.split("│")[4].strip() for line in out.splitlines() if line.startswith("│")] == [SHOWN, SHOWN]
     code, out, err = run(capsys, "incidents", "recurring", "--as-of", "2026-11-30")
     assert (code, err) == (0, "") and printed_safely(out)
     assert out.splitlines() == [f"medium recs-api: recurring failure: culprit {SHOWN} (3 times in 30 days)"]
@@ -150,3 +156,25 @@ def test_every_console_of_the_cli_is_a_data_console_and_nothing_asks_for_markup(
     sources = {path.name: path.read_text(encoding="utf-8") for path in (ROOT / "src" / "mldebt").rglob("*.py")}
     assert [name for name, text in sources.items() if "Console(" in text.replace("DataConsole(", "")] == []
     assert [name for name, text in sources.items() if "markup=True" in text or "from_markup" in text] == []
+
+
+def test_drift_column_names_with_control_characters_print_escaped(capsys, tmp_path):
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(5)
+    for name, shift in (("ref", 0.0), ("cur", 1.0)):
+        pq.write_table(pa.table({HOSTILE: rng.normal(shift, 1, 300)}), tmp_path / f"{name}.parquet")
+    code, out, err = run(capsys, "drift", "ref.parquet", "cur.parquet")
+    assert (code, err) == (0, "") and printed_safely(out)
+    rows = [[cell.strip() for cell in line.split("│")] for line in out.splitlines() if line.startswith("│")]
+    assert (rows[0][1], rows[0][8], rows[1][1], rows[1][3]) == (SHOWN, "DRIFT", "medium", SHOWN)  # drift, quality
+    code, out, _ = run(capsys, "drift", "ref.parquet", "cur.parquet", "--format", "json")
+    assert code == 0 and [c["name"] for c in json.loads(out)["columns"]] == [HOSTILE]
+
+
+def test_an_error_naming_a_hostile_path_is_one_escaped_line(capsys):
+    code, out, err = run(capsys, "catalog", "validate", f"{HOSTILE}.yaml")
+    assert (code, out) == (2, "")
+    assert err == f"error: no inventory file at {SHOWN}.yaml (create one with `mldebt init`)\n"

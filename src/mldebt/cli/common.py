@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.text import Text
 
 from mldebt.errors import UserInputError
@@ -52,11 +51,6 @@ def visible(value: object) -> str:
 def styled(value: object, style: str = "") -> Text:
     """A value as a Rich Text in one style: never read as markup, its control characters escaped."""
     return Text(visible(value), style=style)
-
-
-def markup_literal(value: object) -> str:
-    """The value for the few Rich APIs that always read markup (a Progress task's description)."""
-    return escape(visible(value))
 
 
 class DataConsole(Console):
