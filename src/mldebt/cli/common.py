@@ -39,7 +39,7 @@ _VISIBLE = {code: _escape(code) for code in _CONTROLS}
 
 
 def visible(value: object) -> str:
-    """The value as text a terminal shows and does not obey: `\\x1b[2J` is eight characters, not a cleared screen.
+    """The value as text a terminal shows and does not obey: `\\x1b[2J` is seven characters, not a cleared screen.
 
     Incident titles, culprits, file names, ticket subjects and retrain output come from other people (a
     webhook, a repository, a process): their control characters are shown escaped (`\\x1b`, `\\r`); tab
