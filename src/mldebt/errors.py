@@ -87,6 +87,7 @@ EXIT_GATE = 1  # a gate tripped: scan --fail-on, drift --fail-on-drift, a failed
 EXIT_USAGE = 2  # bad input or usage: the user can fix it (every MldebtError, every click usage error)
 EXIT_INTERNAL = 3  # a bug in mldebt: one line, the traceback with --debug
 EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
+EXIT_STDOUT_CLOSED = 141  # stdout closed early (`| head`): 128 + SIGPIPE, as shells report a tool SIGPIPE ended
 
 SHORT_MESSAGE_CHARS = 200
 

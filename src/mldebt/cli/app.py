@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 import traceback
 
@@ -14,6 +16,7 @@ from mldebt.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_STDOUT_CLOSED,
     EXIT_USAGE,
     MldebtError,
     is_store_environment_error,
@@ -69,13 +72,20 @@ def main(argv: list[str] | None = None) -> int:
     """Console entry point: every outcome is one exit status of the table in docs/cli.md.
 
     0 ok, 1 a gate tripped (the command says so itself), 2 bad input or usage, 3 an internal error
-    (a bug: one line, the traceback only with --debug), 130 interrupted.
+    (a bug: one line, the traceback only with --debug), 130 interrupted, 141 stdout was closed early.
     """
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     command = typer.main.get_command(app)
     try:
         result = command.main(args=args, prog_name="mldebt", standalone_mode=False)
+        sys.stdout.flush()  # output still in the buffer meets a closed pipe here, not at interpreter exit
+    except BrokenPipeError:
+        return _stdout_closed()
+    except SystemExit as exc:
+        if _is_broken_pipe(exc.__context__):  # Typer turns EPIPE into sys.exit(1), which reads as a tripped gate
+            return _stdout_closed()
+        raise
     except MldebtError as exc:
         _traceback(debug)
         err.print(f"error: {exc.message}", markup=False, highlight=False)
@@ -95,6 +105,26 @@ def main(argv: list[str] | None = None) -> int:
                   markup=False, highlight=False)
         return EXIT_INTERNAL
     return result if isinstance(result, int) else EXIT_OK
+
+
+def _is_broken_pipe(exc: BaseException | None) -> bool:
+    return isinstance(exc, OSError) and exc.errno == errno.EPIPE
+
+
+def _stdout_closed() -> int:
+    """The reader went away (`mldebt scan --format json | head -1`): end quietly, as Unix tools do.
+
+    141 is what a shell reports for a tool that SIGPIPE ended (128 + 13): not 0, because the command
+    did not finish (a `--fail-on` gate was never evaluated), not 1, which means a gate tripped. Later
+    writes, and the flush at exit, go to /dev/null so that Python prints no "Exception ignored" line.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file descriptor (captured in-process): nothing to silence
+        pass
+    return EXIT_STDOUT_CLOSED
 
 
 def _traceback(debug: bool) -> None:

@@ -11,13 +11,14 @@ from rich.table import Table
 from mldebt.cli.common import (
     AS_OF_OPTION,
     FORMAT_OPTION,
-    SEVERITY_STYLE,
     OutputFormat,
     err,
     out,
     parse_as_of,
     print_json,
+    severity_text,
     state,
+    styled,
     yes_no,
 )
 from mldebt.errors import UserInputError
@@ -115,7 +116,7 @@ def print_findings(findings: list[Finding]) -> None:
     for column in ("severity", "rule", "component", "message"):
         table.add_column(column)
     for f in findings:
-        table.add_row(f"[{SEVERITY_STYLE[str(f.severity)]}]{f.severity}[/]", f.rule_id, f.component, f.message)
+        table.add_row(severity_text(f.severity), f.rule_id, f.component, f.message)
     out.print(table)
 
 
@@ -147,9 +148,9 @@ def print_components(rows: list[ComponentStatus]) -> None:
         table.add_column(column, justify="right" if column in ("days since retrain", "open findings") else "left")
     for r in rows:
         table.add_row(
-            r.name + (" (retired)" if r.retired else ""), r.kind, r.owner or "[red]none[/]", r.lifecycle,
+            r.name + (" (retired)" if r.retired else ""), r.kind, r.owner or styled("none", "red"), r.lifecycle,
             r.version or "-", "-" if r.days_since_retrain is None else str(r.days_since_retrain),
-            "[red]yes[/]" if r.stale else ("no" if r.days_since_retrain is not None else "-"),
+            styled("yes", "red") if r.stale else ("no" if r.days_since_retrain is not None else "-"),
             yes_no(r.model_card), str(r.open_findings),
         )
     out.print(table)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from mldebt.errors import UserInputError
 from mldebt.settings import DATABASE_URL
@@ -26,11 +27,55 @@ if TYPE_CHECKING:
     from mldebt.store.database import Store
 
 
-def _console(stderr: bool = False) -> Console:
-    """Rich console; when output is piped, tables get 140 columns instead of Rich's 80."""
+def _escape(code: int) -> str:
+    return {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"}.get(code) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+# C0 controls but tab and newline, DEL, C1 controls (0x9b is CSI on 8-bit terminals), and the Unicode
+# bidi embeddings, overrides and isolates that reorder what the operator reads.
+_CONTROLS = [*(c for c in range(0x20) if c not in (0x09, 0x0A)), *range(0x7F, 0xA0), *range(0x202A, 0x202F),
+             *range(0x2066, 0x206A)]
+_VISIBLE = {code: _escape(code) for code in _CONTROLS}
+
+
+def visible(value: object) -> str:
+    """The value as text a terminal shows and does not obey: `\\x1b[2J` is seven characters, not a cleared screen.
+
+    Incident titles, culprits, file names, ticket subjects and retrain output come from other people (a
+    webhook, a repository, a process): their control characters are shown escaped (`\\x1b`, `\\r`); tab
+    and newline stay. JSON output keeps the exact values (json.dumps escapes controls itself).
+    """
+    return str(value).translate(_VISIBLE)
+
+
+def styled(value: object, style: str = "") -> Text:
+    """A value as a Rich Text in one style: never read as markup, its control characters escaped."""
+    return Text(visible(value), style=style)
+
+
+class DataConsole(Console):
+    """A Rich console that prints every string as it is: no markup, no emoji codes, no highlighting.
+
+    User data reaches every table cell and message (a drift column named `[/bold]`, an incident title
+    `[link=http://evil]x[/link]`, a component `:warning:`), so no string is ever interpreted: styles are
+    given as `Text` (`styled`, `severity_text`). Every string is rendered through `render_str`, which
+    escapes terminal control characters (`visible`), so nothing printed can move the cursor or clear
+    the operator's screen. A `Text` built from data must come from `styled` for the same reason.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs = {"markup": False, "emoji": False, "highlight": False, **kwargs}
+        super().__init__(**kwargs)
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        return super().render_str(visible(text), **kwargs)
+
+
+def _console(stderr: bool = False) -> DataConsole:
+    """The console for stdout or stderr; when output is piped, tables get 140 columns instead of Rich's 80."""
     stream = sys.stderr if stderr else sys.stdout
     width = None if stream.isatty() or os.environ.get("COLUMNS") else 140
-    return Console(stderr=stderr, width=width, soft_wrap=True)
+    return DataConsole(stderr=stderr, width=width, soft_wrap=True)
 
 
 out = _console()
@@ -134,3 +179,8 @@ def yes_no(value: bool | None) -> str:
 
 
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
+
+
+def severity_text(severity: object) -> Text:
+    """A finding's severity in its colour (a table cell or the start of a line)."""
+    return styled(severity, SEVERITY_STYLE.get(str(severity), ""))

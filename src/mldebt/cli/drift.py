@@ -9,12 +9,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
-from rich.text import Text
 
-from mldebt.cli.common import FORMAT_OPTION, SEVERITY_STYLE, OutputFormat, err, out, output_option, print_json, state
+from mldebt.cli.common import (
+    FORMAT_OPTION,
+    DataConsole,
+    OutputFormat,
+    err,
+    out,
+    output_option,
+    print_json,
+    severity_text,
+    state,
+    styled,
+)
 from mldebt.errors import UserInputError
 from mldebt.settings import CATALOG_FILE
 
@@ -80,7 +88,7 @@ def drift(
         methods=_pairs(method, "--method"), thresholds=thresholds, label=label,
         prediction=prediction, segment_by=segment_by, window=window, timestamp=timestamp,
     )
-    with err.status(escape(f"comparing {current} with {reference}")):
+    with err.status(styled(f"comparing {current} with {reference}")):
         outcome = run_drift(state(ctx).store() if component else None, request)
     if fmt == DriftFormat.JSON:
         _emit(output, _json(outcome))
@@ -92,7 +100,7 @@ def drift(
         err.print(f"wrote {target}", highlight=False, markup=False)
     elif output is not None:
         with output.open("w", encoding="utf-8") as stream:
-            print_drift(outcome, Console(file=stream, width=160, no_color=True))
+            print_drift(outcome, DataConsole(file=stream, width=160, no_color=True))
     else:
         print_drift(outcome)
     if outcome.report.errors:
@@ -112,28 +120,27 @@ def _emit(output: Path | None, text: str) -> None:
         output.write_text(text, "utf-8")
 
 
-def print_drift(outcome: DriftOutcome, console: Console = out) -> None:
+def print_drift(outcome: DriftOutcome, console: DataConsole = out) -> None:
     report = outcome.report
     table = Table(title="Drift by column (largest effect first)", title_justify="left")
     for name in ("column", "type", "method", "statistic", "p-value", "adjusted p", "effect", "drift", "note"):
         table.add_column(name, justify="right" if name in ("statistic", "p-value", "adjusted p", "effect") else "left")
     for c in sorted(report.columns, key=lambda c: -(c.effect or 0.0) if c.method else 1.0):
-        # Column names, categories and notes are data: escaped, so that `[/bold]` is a name, not markup.
-        table.add_row(escape(c.name), c.type, c.method or "-", _g(c.statistic), _g(c.pvalue), _g(c.adjusted_pvalue),
-                      f"{_g(c.effect)} {c.effect_measure or ''}".strip(), "[red]DRIFT[/]" if c.drifted else "no",
-                      escape(c.note or ""))
+        # Column names, categories and notes are data: the console never reads a string as markup.
+        table.add_row(c.name, c.type, c.method or "-", _g(c.statistic), _g(c.pvalue), _g(c.adjusted_pvalue),
+                      f"{_g(c.effect)} {c.effect_measure or ''}".strip(), styled("DRIFT", "red") if c.drifted else "no",
+                      c.note or "")
     console.print(table)
-    verdict = "[red]dataset drift[/]" if report.dataset_drift else "no dataset drift"
-    console.print(f"{verdict}: {len(report.drifted_columns)} of {sum(1 for c in report.columns if c.method)} tested "
+    verdict = styled("dataset drift", "red") if report.dataset_drift else styled("no dataset drift")
+    console.print(verdict, f": {len(report.drifted_columns)} of {sum(1 for c in report.columns if c.method)} tested "
                   f"columns drifted (share {report.drift_share:.2f}, threshold {report.drift_share_threshold:g}); "
-                  f"{report.n_reference} reference rows, {report.n_current} current rows")
+                  f"{report.n_reference} reference rows, {report.n_current} current rows", sep="")
     if report.quality:
         quality = Table(title="Data quality", title_justify="left")
         for name in ("severity", "rule", "column", "message"):
             quality.add_column(name)
         for q in report.quality:
-            quality.add_row(f"[{SEVERITY_STYLE[str(q.severity)]}]{q.severity}[/]", f"{q.rule_id} {q.name}",
-                            escape(q.column or "-"), escape(q.message))
+            quality.add_row(severity_text(q.severity), f"{q.rule_id} {q.name}", q.column or "-", q.message)
         console.print(quality)
     _print_extras(report, console)
     if outcome.run_id is not None:
@@ -144,7 +151,7 @@ def print_drift(outcome: DriftOutcome, console: Console = out) -> None:
                       + (f" (request {r.request_id})" if r.request_id else ""), highlight=False)
 
 
-def _print_extras(report: DriftReport, console: Console) -> None:
+def _print_extras(report: DriftReport, console: DataConsole) -> None:
     """Text columns, model quality, segments and windows, when the run has them."""
     for t in report.text:
         console.print(f"text {t['name']}: new-token rate {t['oov_rate']:.1%} (reference "
@@ -161,7 +168,7 @@ def _print_extras(report: DriftReport, console: Console) -> None:
             table.add_row(name, _g(p["reference"].get(name)), _g(p["current"][name]), _g(p["change"].get(name)))
         console.print(table)
         for b in p["breaches"]:
-            console.print(f"[red]{b['metric']} = {b['value']:.4g} is outside its inventory bound[/]", highlight=False)
+            console.print(f"{b['metric']} = {b['value']:.4g} is outside its inventory bound", style="red")
     for title, rows, key in (("Drift per segment", report.segments, "segment"),
                              ("Drift per window", report.windows, "window_start")):
         if not rows:
@@ -170,11 +177,11 @@ def _print_extras(report: DriftReport, console: Console) -> None:
         for name in (key, "reference rows", "current rows", "drift share", "dataset drift", "drifted columns"):
             table.add_column(name)
         for r in rows:
-            table.add_row(escape(str(r[key])), str(r["n_reference"]), str(r["n_current"]),
+            started = " (started)" if r.get("drift_started") else ""
+            table.add_row(str(r[key]), str(r["n_reference"]), str(r["n_current"]),
                           f"{r.get('drift_share', 0):.2f}",
-                          ("[red]yes[/]" if r.get("dataset_drift") else "no")
-                          + (" (started)" if r.get("drift_started") else ""),
-                          escape(", ".join(r.get("drifted_columns", [])) or "; ".join(r.get("errors", []))))
+                          styled("yes", "red") + started if r.get("dataset_drift") else "no" + started,
+                          ", ".join(r.get("drifted_columns", [])) or "; ".join(r.get("errors", [])))
         console.print(table)
 
 
@@ -209,7 +216,7 @@ def retrain_approve(ctx: typer.Context, key: str = typer.Argument(..., metavar="
         raise typer.Exit(1)
 
 
-def print_attempt(result: dict[str, Any], console: Console = out) -> None:
+def print_attempt(result: dict[str, Any], console: DataConsole = out) -> None:
     """One line for the attempt, the output's last lines, and for a failure how to retry."""
     console.print(f"retrain request {result['id']} for {result['component']}: {result['status']} "
                   f"({_outcome_summary(result)})", highlight=False, markup=False)
@@ -260,8 +267,8 @@ def retrain_list(ctx: typer.Context, component: str = typer.Option(None, "--comp
         table.add_column(name)
     for r in rows:
         summary = _outcome_summary(r, with_attempt=False) if r["attempts"] else "-"
-        table.add_row(str(r["id"]), r["component"], r["mode"], r["status"], str(r["attempts"]), Text(summary),
-                      Text(r["target"]), str(r["created_at"])[:19])
+        table.add_row(str(r["id"]), r["component"], r["mode"], r["status"], str(r["attempts"]), summary,
+                      r["target"], str(r["created_at"])[:19])
     out.print(table)
     for r in rows:
         tail = (r["outcome"] or {}).get("output_tail")

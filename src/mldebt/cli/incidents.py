@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
-from mldebt.cli.common import FORMAT_OPTION, SEVERITY_STYLE, OutputFormat, given_options, out, print_json, state
+from mldebt.cli.common import FORMAT_OPTION, OutputFormat, given_options, out, print_json, severity_text, state
 from mldebt.errors import UserInputError
 
 if TYPE_CHECKING:
@@ -61,8 +61,7 @@ def print_demo_events(events: DemoEvents) -> None:
               "(`mldebt incidents unlinked`)", highlight=False)
     print_mttr(events.mttr, "component")
     for f in events.recurring:
-        out.print(f"[{SEVERITY_STYLE.get(str(f.severity), '')}]{f.severity}[/] {f.component}: {f.message}",
-                  highlight=False)
+        out.print(severity_text(f.severity), f"{f.component}: {f.message}")
 
 
 @app.callback()
@@ -185,8 +184,7 @@ def recurring(ctx: typer.Context,
         print_json([f.to_dict() for f in findings])
         return
     for f in findings:
-        out.print(f"[{SEVERITY_STYLE.get(str(f.severity), '')}]{f.severity}[/] {f.component}: {f.message}",
-                  highlight=False)
+        out.print(severity_text(f.severity), f"{f.component}: {f.message}")
     if not findings:
         out.print("no recurring failures", highlight=False)
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from typer.core import TyperGroup
 
-from mldebt.cli.common import FORMAT_OPTION, OutputFormat, err, out, print_json, state
+from mldebt.cli.common import FORMAT_OPTION, OutputFormat, err, out, print_json, state, visible
 from mldebt.errors import UserInputError
 from mldebt.ingest.registry import SOURCE_NAMES
 from mldebt.settings import BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_TOKEN, BIGCOMMERCE_URL
@@ -72,7 +72,7 @@ def ingest_file(
       mldebt ingest sentry-issues.ndjson --source sentry
       mldebt ingest file tickets.json --source zendesk --format json
     """
-    from rich.progress import Progress
+    from rich.progress import Progress, TextColumn
 
     from mldebt.service.backfill import backfill
     from mldebt.service.incidents import sync_recurring
@@ -81,8 +81,10 @@ def ingest_file(
     check_source(source)
     store = state(ctx).store()
     linker = load_linker(catalog)
-    with Progress(console=err, transient=True, disable=fmt == OutputFormat.JSON or not err.is_terminal) as progress:
-        task = progress.add_task(f"ingesting {file.name}", total=None)
+    columns = (TextColumn("{task.description}", markup=False), *Progress.get_default_columns()[1:])  # a file name
+    with Progress(*columns, console=err, transient=True,  # is data, not markup
+                  disable=fmt == OutputFormat.JSON or not err.is_terminal) as progress:
+        task = progress.add_task(visible(f"ingesting {file.name}"), total=None)
         result = backfill(store, linker, source, file, lambda n: progress.advance(task, n))
     sync_recurring(store, dt.datetime.now(dt.UTC))
     if fmt == OutputFormat.JSON:

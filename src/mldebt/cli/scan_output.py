@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from mldebt.cli.common import SEVERITY_STYLE, out
+from mldebt.cli.common import out, severity_text, visible
 from mldebt.domain.finding import Finding
 from mldebt.scan.ml_test_score import SECTIONS
 from mldebt.service.scan import ScanReport
@@ -26,7 +26,7 @@ def print_table(report: ScanReport) -> None:
             table.add_column(column, justify="right" if column == "effort" else "left")
         for f in _ordered(result.findings):
             new = report.baseline is not None and f.fingerprint not in report.baseline
-            table.add_row(f"[{SEVERITY_STYLE[str(f.severity)]}]{f.severity}[/]", f.rule_id + (" (new)" if new else ""),
+            table.add_row(severity_text(f.severity), f.rule_id + (" (new)" if new else ""),
                           f.component, _location(f), f.message, f"{f.effort_minutes}m", )
         out.print(table)
         debt = Table(title="Debt per component (SQALE: effort; ratio = effort / 30 min per line)", title_justify="left")
@@ -85,4 +85,4 @@ def markdown(report: ScanReport) -> str:
             lines += [f"| {s.component} | " + " | ".join(f"{s.section(x):g}" for x in SECTIONS)
                       + f" | {s.final:g} | {', '.join(s.missing)} |" for s in result.test_scores]
         lines.append("")
-    return "\n".join(lines)
+    return visible("\n".join(lines))  # file names and messages are data: no control character reaches a terminal
