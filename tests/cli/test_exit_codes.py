@@ -47,7 +47,7 @@ def test_an_unexpected_exception_is_one_line_and_exit_3(capsys, monkeypatch):
     def broken(*args: object, **kwargs: object) -> None:
         raise ValueError("list index out of range\nsecond line that must not show")
 
-    monkeypatch.setattr("mldebt.service.catalog.list_catalog", broken)
+    monkeypatch.setattr("mldebt.service.catalog_status.list_catalog", broken)
     code, out, err = run(capsys, "catalog", "list")
     assert (code, out) == (3, "")
     assert err.splitlines() == [
@@ -60,7 +60,7 @@ def test_ctrl_c_exits_130(capsys, monkeypatch):
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("mldebt.service.catalog.list_catalog", interrupted)
+    monkeypatch.setattr("mldebt.service.catalog_status.list_catalog", interrupted)
     code, _, _ = run(capsys, "catalog", "list")
     assert code == 130
 

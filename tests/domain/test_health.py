@@ -2,7 +2,8 @@ import datetime as dt
 
 from mldebt.domain.component import Catalog
 from mldebt.domain.finding import Severity
-from mldebt.domain.health import inventory_findings, retrain_status
+from mldebt.domain.health import inventory_findings
+from mldebt.domain.staleness import retrain_status
 
 AS_OF = dt.date(2026, 11, 25)
 

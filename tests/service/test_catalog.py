@@ -10,7 +10,8 @@ from sqlalchemy import MetaData, select
 from mldebt.demo.scenario import load_demo
 from mldebt.errors import CatalogInvalidError, NotFoundError
 from mldebt.inventory.starter import starter_catalog
-from mldebt.service.catalog import import_catalog, list_catalog, validate_catalog
+from mldebt.service.catalog import import_catalog, validate_catalog
+from mldebt.service.catalog_status import list_catalog
 from mldebt.store.components import component_changes, component_events
 from mldebt.store.models import FindingRow
 from tests.support.cli import enter_tmp, run

@@ -2,14 +2,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-import mldebt.store.models  # noqa: F401  (registers every table on Base; alone this file imported none)
-from mldebt.store.base import Base
 from mldebt.store.database import open_store
+from mldebt.store.schema import METADATA
 
 
 def test_migrations_create_exactly_the_models(store):
     with store.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), METADATA)
     assert diff == []
     assert store.current_revisions() == store.head_revisions()
 

@@ -26,7 +26,8 @@ from mldebt.settings import CATALOG_FILE
 
 if TYPE_CHECKING:
     from mldebt.domain.finding import Finding
-    from mldebt.service.catalog import CatalogImport, ComponentStatus
+    from mldebt.service.catalog import CatalogImport
+    from mldebt.service.catalog_status import ComponentStatus
 
 app = typer.Typer(help="The inventory of models, datasets, services and pipelines (mldebt.yaml).",
                   no_args_is_help=True)
@@ -129,7 +130,7 @@ def list_(ctx: typer.Context, fmt: OutputFormat = FORMAT_OPTION, as_of: str = AS
 
       mldebt catalog list --format json
     """
-    from mldebt.service.catalog import list_catalog
+    from mldebt.service.catalog_status import list_catalog
 
     rows = list_catalog(state(ctx).store(), parse_as_of(as_of), include_retired)
     if fmt == OutputFormat.JSON:

@@ -15,8 +15,8 @@ import typer
 from typer.core import TyperGroup
 
 from mldebt.cli.common import FORMAT_OPTION, OutputFormat, err, out, print_json, state, visible
+from mldebt.domain.source_names import SOURCE_NAMES  # the one list; the registry (every adapter) loads on use
 from mldebt.errors import UserInputError
-from mldebt.ingest.registry import SOURCE_NAMES
 from mldebt.settings import BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_TOKEN, BIGCOMMERCE_URL
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ app = typer.Typer(cls=DefaultToFileGroup, no_args_is_help=True,
                        "replay stored deliveries, pull from Zigpoll and BigCommerce, record test reports.")
 
 def check_source(source: str | None) -> None:
-    """Refuse an unknown `--source` before the store is opened (the registry is the one list of names)."""
+    """Refuse an unknown `--source` before the store is opened (`Source` is the one list of names)."""
     if source is not None and source not in SOURCE_NAMES:
         raise UserInputError(f"--source: {source!r} is not one of {', '.join(SOURCE_NAMES)}")
 

@@ -15,7 +15,8 @@ from mldebt.demo.drift_data import run_demo_drift
 from mldebt.demo.events import DemoEvents, load_demo_events
 from mldebt.demo.scan import scan_demo
 from mldebt.errors import NotFoundError
-from mldebt.service.catalog import CatalogImport, ComponentStatus, import_catalog, list_catalog
+from mldebt.service.catalog import CatalogImport, import_catalog
+from mldebt.service.catalog_status import ComponentStatus, list_catalog
 from mldebt.service.drift import DriftOutcome
 from mldebt.service.scan import ScanReport
 from mldebt.store.database import Store

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from mldebt.domain.component import Catalog, Kind, Lifecycle, Model
 from mldebt.domain.finding import Finding, Severity
 from mldebt.domain.graph import find_cycles
+from mldebt.domain.staleness import retrain_status
 
 
 @dataclass(frozen=True)
@@ -37,16 +38,6 @@ HEALTH_RULES = (
                "Production traffic through a deprecated or legacy component is debt that is already due."),
     HealthRule("INV005", "dependency-cycle", "Components in a loop cannot be changed, retrained or rolled back alone."),
 )
-
-
-def retrain_status(component: object, as_of: dt.date) -> tuple[int | None, bool]:
-    """(days since the last retrain, whether the model is overdue). Non-models: (None, False)."""
-    last = getattr(component, "last_retrained", None)
-    if last is None:
-        return None, False
-    days = (as_of - last).days
-    every = getattr(component, "retrain_every_days", None)
-    return days, bool(every is not None and days > every)
 
 
 def _exposure(component: object, base: Severity) -> Severity:

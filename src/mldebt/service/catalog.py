@@ -1,4 +1,8 @@
-"""Inventory use cases: validate, import, list, and the health findings an import records."""
+"""Inventory use cases: validate and import a file, and the health findings an import records.
+
+Listing the stored inventory is `service.catalog_status`: it reads only the store, so it loads
+neither the inventory's pydantic models nor the YAML loader imported here.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,12 @@ from typing import Any
 
 from mldebt.domain.component import Catalog, ChangeKind, Kind, Model
 from mldebt.domain.finding import Finding
-from mldebt.domain.health import inventory_findings, retrain_status
+from mldebt.domain.health import inventory_findings
 from mldebt.errors import CatalogInvalidError, NotFoundError
 from mldebt.inventory.loader import LoadedCatalog, load_catalog_file
-from mldebt.store.components import ComponentRecord, ImportResult, list_components, upsert_components
+from mldebt.store.components import ComponentRecord, ImportResult, upsert_components
 from mldebt.store.database import Store
-from mldebt.store.findings import SyncResult, open_counts_by_component, sync_findings
+from mldebt.store.findings import SyncResult, sync_findings
 
 INVENTORY_SOURCE = "inventory"
 
@@ -84,44 +88,3 @@ def _record(comp: Any, card_present: bool | None) -> ComponentRecord:
         changes=[{"version": ch.version, "date": ch.date, "kind": ChangeKind(ch.kind).value, "author": ch.author,
                   "description": ch.description, "link": ch.link} for ch in comp.changes],
     )
-
-
-@dataclass(frozen=True)
-class ComponentStatus:
-    """One row of `mldebt catalog list`."""
-
-    name: str
-    kind: str
-    owner: str | None
-    lifecycle: str
-    version: str | None
-    last_retrained: dt.date | None
-    days_since_retrain: int | None
-    stale: bool
-    model_card: bool | None
-    open_findings: int
-    retired: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "kind": self.kind, "owner": self.owner, "lifecycle": self.lifecycle,
-                "version": self.version,
-                "last_retrained": self.last_retrained.isoformat() if self.last_retrained else None,
-                "days_since_retrain": self.days_since_retrain, "stale": self.stale,
-                "model_card": self.model_card, "open_findings": self.open_findings, "retired": self.retired}
-
-
-def list_catalog(store: Store, as_of: dt.date, include_retired: bool = False) -> list[ComponentStatus]:
-    """The stored inventory with staleness as of `as_of` and open findings per component."""
-    with store.session() as session:
-        rows = list_components(session, include_retired)
-        counts = open_counts_by_component(session)
-        statuses = []
-        for row in rows:
-            days, stale = retrain_status(row, as_of)
-            statuses.append(ComponentStatus(
-                name=row.name, kind=row.kind, owner=row.owner, lifecycle=row.lifecycle, version=row.version,
-                last_retrained=row.last_retrained, days_since_retrain=days, stale=stale,
-                model_card=row.model_card_present, open_findings=counts.get(row.name, 0),
-                retired=row.retired_at is not None,
-            ))
-    return statuses

@@ -1,5 +1,7 @@
 """Tables. Every schema change here comes with an Alembic migration in `migrations/versions/`.
 
+The tables of ingestion live in `ingest_tables`; `schema` imports both (the whole schema).
+
 Design choices:
 - Components are never deleted: a component that leaves the inventory gets `retired_at`, and
   `component_events` keeps what happened to it and when.
@@ -192,7 +194,3 @@ class RetrainRequestRow(Base):
     context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
-
-
-# Tables of later features live in their own modules; importing them here registers them on `Base`.
-from mldebt.store import ingest_tables as _ingest_tables  # noqa: E402, F401
