@@ -19,7 +19,7 @@ from mldebt.store.ingest_tables import FeedbackRow
 from mldebt.web.app import create_app
 from tests.support.fake_vendors import BigCommerceHandler, FakeServer, ZigpollHandler
 from tests.support.server import STOREFRONT
-from tests.support.transactions import EngineWatch
+from tests.support.transactions import watched_client
 from tests.support.webhooks import SECRETS, fixture, signed_headers
 
 POLL = "66f1c0a9e4b0c2a1d3f4e5a7"
@@ -58,11 +58,7 @@ def test_zigpoll_pages_by_cursor_and_retries_429(zigpoll, bearer):
 
 def test_pull_stores_feedback_once_and_asks_only_for_newer(request, store, zigpoll, linker):
     client = ZigpollClient(zigpoll.url, "zp-api-key")
-    request.addfinalizer(client.close)
-    watch = EngineWatch(store.engine)
-    request.addfinalizer(watch.close)
-    open_at_request: list[int] = []
-    client.client.http.event_hooks["request"] = [lambda _: open_at_request.append(watch.open_here())]
+    _, open_at_request = watched_client(request, client, store.engine)
     first = pull_poll(store, linker, client, POLL)
     assert (first.fetched, first.stored, first.duplicates, first.failed) == (3, 3, 0, 0)
     assert open_at_request == [0, 0, 0]  # 429, page 1, page 2: no transaction open while fetching
@@ -110,16 +106,14 @@ def test_bigcommerce_orders_are_a_bare_array_until_204(request, bigcommerce):
     assert [q["page"] for p, q, _ in bigcommerce.requests if p.endswith("/v2/orders")][-1] == ["2"]
 
 
-def test_order_totals_give_revenue_at_risk_and_are_fetched_with_no_transaction_open(store, bigcommerce, linker):
+def test_order_totals_give_revenue_at_risk_and_are_fetched_with_no_transaction_open(request, store, bigcommerce,
+                                                                                   linker):
     deliveries = [Delivery("zendesk", fixture("zendesk_ticket_created.json")),
                   Delivery("bigcommerce", fixture("bigcommerce_order_status.json"))]
     receive(store, deliveries, linker, {}, verification="test")
-    watch = EngineWatch(store.engine)
-    open_at_request: list[int] = []
     with BigCommerceClient(bigcommerce.url, "n0rthw1nd", "bc-token") as client:
-        client.client.http.event_hooks["request"] = [lambda _: open_at_request.append(watch.open_here())]
+        _, open_at_request = watched_client(request, client, store.engine)
         filled = fill_order_totals(store, client)
-    watch.close()
     assert filled == 2
     assert open_at_request == [0, 0]  # the 429, then order 100245 (both rows name it): no transaction open
     rows = {r.component: r for r in component_signals(store)}

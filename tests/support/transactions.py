@@ -47,3 +47,15 @@ class EngineWatch:
     def _statement(self, _connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
         if statement.lstrip().upper().startswith(WRITES):
             self.writer_threads.add(threading.current_thread().name)
+
+
+def watched_client(request: Any, client: Any, engine: Engine) -> tuple[EngineWatch, list[int]]:
+    """Watch `engine` and record, at each HTTP request `client` sends, how many transactions the
+    sending thread holds open (0 is the rule: no outbound HTTP inside a transaction). Both are
+    closed with the test (`request.addfinalizer`)."""
+    request.addfinalizer(client.close)
+    watch = EngineWatch(engine)
+    request.addfinalizer(watch.close)
+    open_at_request: list[int] = []
+    client.client.http.event_hooks["request"] = [lambda _: open_at_request.append(watch.open_here())]
+    return watch, open_at_request

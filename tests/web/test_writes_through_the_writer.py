@@ -24,7 +24,7 @@ from mldebt.store.ingest_tables import FeedbackRow, IncidentRow
 from mldebt.store.raw_events import ACCEPTED
 from mldebt.web.app import create_app
 from tests.support.fake_vendors import FakeServer, ZigpollHandler
-from tests.support.transactions import EngineWatch
+from tests.support.transactions import EngineWatch, watched_client
 from tests.support.webhooks import SECRETS, fixture, fixture_json, signed_headers
 from tests.web.conftest import settle
 
@@ -75,11 +75,7 @@ def wait_for(condition, what: str) -> None:
 
 def test_a_slow_pull_never_delays_a_webhook_and_its_records_are_stored_by_the_writer(request, store, slow_zigpoll):
     client = ZigpollClient(slow_zigpoll.url, "zp-api-key")
-    request.addfinalizer(client.close)
-    watch = EngineWatch(store.engine)
-    request.addfinalizer(watch.close)
-    open_at_request: list[int] = []
-    client.client.http.event_hooks["request"] = [lambda _: open_at_request.append(watch.open_here())]
+    watch, open_at_request = watched_client(request, client, store.engine)
     app = create_app(store, secrets=SECRETS,
                      poll_puller=lambda poll, write: pull_poll(store, app.state.ctx.linker, client, poll, write))
     trigger = fixture("zigpoll_trigger.json")
