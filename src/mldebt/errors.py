@@ -93,7 +93,8 @@ SHORT_MESSAGE_CHARS = 200
 
 
 def _first_line(text: str) -> str:
-    line = text.strip().splitlines()[0] if text.strip() else ""
+    text = text.replace("\x00", "").strip()  # a NUL cannot be stored in PostgreSQL text
+    line = text.splitlines()[0] if text else ""
     return line if len(line) <= SHORT_MESSAGE_CHARS else line[: SHORT_MESSAGE_CHARS - 3] + "..."
 
 
@@ -116,10 +117,12 @@ def short_description(exc: BaseException) -> str:
     """`Type: first line of the message`, safe to show: never a SQL statement, its parameters or a docs link.
 
     SQLAlchemy's own message embeds the statement with its parameters (a token's hash among them)
-    and a link to its docs; only the DBAPI error's first line (`exc.orig`) is kept.
+    and a link to its docs; only the DBAPI error (`exc.orig`: its class, e.g. psycopg's
+    `StringDataRightTruncation`, and its first line) is kept. The CLI prints this, and the store keeps
+    it as the reason a delivery was not applied.
     """
-    if is_database_error(exc):
-        orig = getattr(exc, "orig", None)
-        return f"{type(exc).__name__}: {_first_line(str(orig)) if orig is not None else 'database error'}"
-    message = _first_line(str(exc))
-    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    cause = getattr(exc, "orig", None) if is_database_error(exc) else exc
+    if cause is None:
+        return f"{type(exc).__name__}: database error"
+    message = _first_line(str(cause))
+    return f"{type(cause).__name__}: {message}" if message else type(cause).__name__

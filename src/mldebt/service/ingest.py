@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 
-from mldebt.errors import MldebtError, PayloadError, UnauthorizedError
+from mldebt.errors import MldebtError, PayloadError, UnauthorizedError, short_description
 from mldebt.ingest.common import Delivery, ParsedDelivery, body_digest, forensic_headers
 from mldebt.ingest.registry import adapter
 from mldebt.service.apply import apply_many, apply_parsed
@@ -169,19 +169,11 @@ def _apply_one(db: Connection, outcome: Outcome, parsed: ParsedDelivery | None, 
             outcome.effects = apply_parsed(db, parsed, linker, outcome.raw_id)
     except Exception as exc:
         outcome.status = ACCEPTED
-        error = f"not applied: {failure(exc)}"
+        error = f"not applied: {short_description(exc)}"
         raw_events.set_status(db, outcome.raw_id, ACCEPTED, error=error)
         return
     outcome.status = PARSED
     raw_events.set_status(db, outcome.raw_id, PARSED, parsed_at=now)
-
-
-def failure(exc: BaseException) -> str:
-    """`Type: first line of the message`, as stored with a delivery and shown by replay: for a database error
-    the driver's own message, never the SQL statement and its parameters that SQLAlchemy appends."""
-    cause = getattr(exc, "orig", None) or exc
-    lines = str(cause).replace("\x00", "").strip().splitlines()
-    return f"{type(cause).__name__}: {lines[0] if lines else ''}"[:500]
 
 
 def receive(store: Store, deliveries: Iterable[Delivery], linker: Linker, secrets: Mapping[str, str | None],
@@ -222,7 +214,7 @@ def replay(store: Store, linker: Linker, source: str | None = None,
                     status, reason = _replay_one(db, row, linker, now)
             except Exception as exc:  # the database refused what it says: this one fails, replay goes on
                 status = FAILED
-                reason = f"replay failed: {failure(exc)}"
+                reason = f"replay failed: {short_description(exc)}"
                 raw_events.set_status(db, row.id, FAILED, error=reason)
             if status == PARSED:
                 result.parsed += 1
@@ -246,7 +238,7 @@ def _replay_one(db: Connection, row: RawEventRow, linker: Linker, now: dt.dateti
         raw_events.set_status(db, row.id, FAILED, error=exc.message)
         return FAILED, exc.message
     except Exception as exc:  # a parser bug (RecursionError, ...): this one fails, replay goes on
-        reason = f"payload could not be parsed ({failure(exc)})"
+        reason = f"payload could not be parsed ({short_description(exc)})"
         raw_events.set_status(db, row.id, FAILED, error=reason)
         return FAILED, reason
     key = delivery_key(parsed.delivery_id)

@@ -31,9 +31,9 @@ from mldebt.service.ingest import STATUS_CODES, Outcome, Prepared, prepare
 from mldebt.store.raw_events import DUPLICATE, REJECTED, RawEvent
 from mldebt.web.context import WebContext, context
 from mldebt.web.errors import error_response, from_mldebt
+from mldebt.web.limits import HOOKS_PREFIX as PREFIX
 
 MAX_BODY = 1024 * 1024
-PREFIX = "/hooks/"
 router = APIRouter()
 log = logging.getLogger("mldebt.web")
 
