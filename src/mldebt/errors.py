@@ -38,6 +38,13 @@ class NotFoundError(MldebtError):
     http_status = 404
 
 
+class ConflictError(MldebtError):
+    """The request contradicts what is stored (a duplicate, a frozen record)."""
+
+    code = "conflict"
+    http_status = 409
+
+
 class CatalogInvalidError(MldebtError):
     """`mldebt.yaml` has errors; `details` holds one `file:line:col: message` line each."""
 

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
+from mldebt.domain.costs import CostRates
 from mldebt.domain.source_names import Source
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
@@ -212,7 +213,8 @@ class Catalog(_Strict):
     components: list[Component] = Field(default_factory=list)
     sources: dict[Source, list[SourceRule]] = Field(default_factory=dict)
     scan: dict[str, Any] = Field(default_factory=dict, description="Scanner settings (rules, severities).")
-    costs: dict[str, Any] = Field(default_factory=dict, description="Cost model for ranking debt.")
+    costs: CostRates = Field(default_factory=lambda: CostRates(),
+                             description="Rates that price debt (see docs/prioritization.md).")
     drift: dict[str, Any] = Field(default_factory=dict, description="Drift policy overrides.")
 
     def by_name(self) -> dict[str, Any]:
