@@ -53,15 +53,20 @@ class ServerMetrics:
                                   "the answer, by method and route template.", ["method", "route"],
                                   buckets=BUCKETS, registry=self.registry)
         self.snapshot: CachedSnapshot | None = None
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}  # `labels()` costs more than counting
 
     def watch_store(self, store: Store) -> None:
         self.snapshot = CachedSnapshot(store)
         self.registry.register(SnapshotCollector(self.snapshot))
 
     def observe(self, method: str, route: str, code: int, seconds: float) -> None:
-        method = method if method in METHODS else "other"
-        self.requests.labels(method, route, str(code)).inc()
-        self.duration.labels(method, route).observe(seconds)
+        key = (method if method in METHODS else "other", route, code)  # bounded: methods x routes x codes
+        children = self._children.get(key)
+        if children is None:
+            children = self._children.setdefault(key, (self.requests.labels(key[0], route, str(code)),
+                                                        self.duration.labels(key[0], route)))
+        children[0].inc()
+        children[1].observe(seconds)
 
 
 def route_template(scope: Scope) -> str:
