@@ -91,7 +91,12 @@ class StoreSnapshot:
 
 
 def kept_components(snapshot: StoreSnapshot, limit: int = MAX_COMPONENTS) -> set[str]:
-    """The `limit` components exported by name: most interest, then most open items and findings, then name."""
+    """The `limit` components exported by name."""
+    return set(ranked_components(snapshot)[:limit])
+
+
+def ranked_components(snapshot: StoreSnapshot) -> list[str]:
+    """Every component, most interest first, then most open items, findings and open incidents, then by name."""
     weight: dict[str, list[float]] = {}
 
     def add(component: str, interest: float = 0.0, items: float = 0.0) -> None:
@@ -107,8 +112,7 @@ def kept_components(snapshot: StoreSnapshot, limit: int = MAX_COMPONENTS) -> set
         add(i.component, items=i.open_incidents)
     for name in [s.component for s in snapshot.satisfaction] + [r.component for r in snapshot.drift]:
         add(name)
-    ranked = sorted(weight, key=lambda c: (-weight[c][0], -weight[c][1], c))
-    return set(ranked[:limit])
+    return sorted(weight, key=lambda c: (-weight[c][0], -weight[c][1], c))
 
 
 def _folder(kept: set[str]) -> Callable[[str], str]:
@@ -120,63 +124,65 @@ def _weighted(pairs: Iterable[tuple[float, float]]) -> float | None:
     return sum(v * w for v, w in pairs) / total if total else None
 
 
-def _gauge(name: str, doc: str, labels: list[str], samples: dict[tuple[str, ...], float]) -> GaugeMetricFamily:
-    family = GaugeMetricFamily(name, doc, labels=labels)
+def _family(kind: type[GaugeMetricFamily] | type[CounterMetricFamily], name: str, doc: str, labels: list[str],
+            samples: dict[tuple[str, ...], float]) -> Metric:
+    family = kind(name, doc, labels=labels)
     for key in sorted(samples):
         family.add_metric(list(key), samples[key])
     return family
 
 
-def _counter(name: str, doc: str, labels: list[str], samples: dict[tuple[str, ...], float]) -> CounterMetricFamily:
-    family = CounterMetricFamily(name, doc, labels=labels)
-    for key in sorted(samples):
-        family.add_metric(list(key), samples[key])
-    return family
+def _gauge(name: str, doc: str, labels: list[str], samples: dict[tuple[str, ...], float]) -> Metric:
+    return _family(GaugeMetricFamily, name, doc, labels, samples)
+
+
+def _counter(name: str, doc: str, labels: list[str], samples: dict[tuple[str, ...], float]) -> Metric:
+    return _family(CounterMetricFamily, name, doc, labels, samples)
+
+
+def _summed(pairs: Iterable[tuple[tuple[str, ...], float]]) -> dict[tuple[str, ...], float]:
+    totals: dict[tuple[str, ...], float] = {}
+    for key, value in pairs:
+        totals[key] = totals.get(key, 0.0) + value
+    return totals
 
 
 def _debt_families(snapshot: StoreSnapshot, fold: Callable[[str], str]) -> Iterator[Metric]:
-    sums: dict[tuple[str, ...], list[float]] = {}
+    rows = [(fold(d.component), d) for d in snapshot.debt]
+
+    def per_category(value: Callable[[DebtGroup], float]) -> dict[tuple[str, ...], float]:
+        return _summed(((c, d.category), value(d)) for c, d in rows)
+
+    def per_currency(value: Callable[[DebtGroup], float]) -> dict[tuple[str, ...], float]:
+        return _summed(((c, d.category, d.currency), value(d)) for c, d in rows)
+
     top: dict[tuple[str, ...], float] = {}
-    for d in snapshot.debt:
-        key = (fold(d.component), d.category, d.currency)
-        s = sums.setdefault(key, [0.0] * 5)
-        for i, value in enumerate((d.items, d.effort_low_hours * HOUR, d.effort_high_hours * HOUR,
-                                   d.interest_low, d.interest_high)):
-            s[i] += value
-        component = (key[0],)
-        top[component] = max(top.get(component, d.top_priority), d.top_priority)
-    labels = ["component", "category"]
-    two = {k[:2]: 0.0 for k in sums}
-    for k, s in sums.items():
-        two[k[:2]] += s[0]
-    yield _gauge("mldebt_debt_open_items", "Active debt items (open, planned, in progress).", labels, two)
-    for index, end in ((1, "low"), (2, "high")):
-        name, doc = f"mldebt_debt_open_effort_{end}_seconds", f"Remediation effort of active debt, {end} end."
-        hours = {k[:2]: 0.0 for k in sums}
-        for k, s in sums.items():
-            hours[k[:2]] += s[index]
-        yield _gauge(name, doc, labels, hours)
-    money = ["component", "category", "currency"]
+    for component, d in rows:
+        top[(component,)] = max(top.get((component,), d.top_priority), d.top_priority)
+    labels, money = ["component", "category"], ["component", "category", "currency"]
+    yield _gauge("mldebt_debt_open_items", "Active debt items (open, planned, in progress).", labels,
+                 per_category(lambda d: d.items))
+    yield _gauge("mldebt_debt_open_effort_low_seconds", "Remediation effort of active debt, low end.", labels,
+                 per_category(lambda d: d.effort_low_hours * HOUR))
+    yield _gauge("mldebt_debt_open_effort_high_seconds", "Remediation effort of active debt, high end.", labels,
+                 per_category(lambda d: d.effort_high_hours * HOUR))
     yield _gauge("mldebt_debt_open_interest_low_per_week",
                  "Interest (cost of delay) of active debt per week in `currency`, low end.", money,
-                 {k: s[3] for k, s in sums.items()})
+                 per_currency(lambda d: d.interest_low))
     yield _gauge("mldebt_debt_open_interest_high_per_week",
                  "Interest (cost of delay) of active debt per week in `currency`, high end.", money,
-                 {k: s[4] for k, s in sums.items()})
+                 per_currency(lambda d: d.interest_high))
     yield _gauge("mldebt_debt_top_priority", "Highest priority among the component's active debt items "
                  "(cost of delay per week / effort hours, CD3).", ["component"], top)
 
 
 def _incident_families(snapshot: StoreSnapshot, fold: Callable[[str], str]) -> Iterator[Metric]:
     means: dict[tuple[str, ...], list[tuple[float, float]]] = {}
-    resolved: dict[tuple[str, ...], float] = {}
-    opened: dict[tuple[str, ...], float] = {}
     for i in snapshot.incidents:
-        key = (fold(i.component),)
-        resolved[key] = resolved.get(key, 0.0) + i.resolved_intervals
-        opened[key] = opened.get(key, 0.0) + i.open_incidents
         if i.mean_recovery_seconds is not None and i.resolved_intervals:
-            means.setdefault(key, []).append((i.mean_recovery_seconds, i.resolved_intervals))
+            means.setdefault((fold(i.component),), []).append((i.mean_recovery_seconds, i.resolved_intervals))
+    resolved = _summed(((fold(i.component),), i.resolved_intervals) for i in snapshot.incidents)
+    opened = _summed(((fold(i.component),), i.open_incidents) for i in snapshot.incidents)
     mttr = {k: m for k, pairs in means.items() if (m := _weighted(pairs)) is not None}
     yield _gauge("mldebt_ai_incident_mttr_seconds", "Mean time to recovery of the resolved outages of incidents "
                  "linked to the component.", ["component"], mttr)
@@ -205,18 +211,14 @@ def _signal_families(snapshot: StoreSnapshot, fold: Callable[[str], str]) -> Ite
                  "days.", ["component"], {k: m for k, p in pairs.items() if (m := _weighted(p)) is not None})
     yield _gauge("mldebt_feedback_scored_responses", f"Scored poll responses of the last {days} days.",
                  ["component"], {k: float(sum(w for _, w in p)) for k, p in pairs.items()})
-    findings: dict[tuple[str, ...], float] = {}
-    for f in snapshot.findings:
-        labels_of = (fold(f.component), f.source, root_cause(f.rule_id).category.value)
-        findings[labels_of] = findings.get(labels_of, 0.0) + f.count
+    findings = _summed(((fold(f.component), f.source, root_cause(f.rule_id).category.value), f.count)
+                       for f in snapshot.findings)
     yield _gauge("mldebt_findings_open", "Open findings by detector (`source`) and debt category of their rule.",
                  ["component", "source", "category"], findings)
 
 
 def _ingest_families(snapshot: StoreSnapshot) -> Iterator[Metric]:
-    received: dict[tuple[str, ...], float] = {}
-    for (source, _), count in snapshot.deliveries.items():
-        received[(source,)] = received.get((source,), 0.0) + count
+    received = _summed(((source,), count) for (source, _), count in snapshot.deliveries.items())
     yield _counter("mldebt_webhook_deliveries", "Webhook deliveries stored (every status).", ["source"], received)
     yield _gauge("mldebt_webhook_deliveries_by_status", "Stored deliveries by their current status (accepted ones "
                  "become parsed or failed, a replay turns failed into parsed).", ["source", "status"],
@@ -229,14 +231,14 @@ def _ingest_families(snapshot: StoreSnapshot) -> Iterator[Metric]:
 
 def families(snapshot: StoreSnapshot, max_components: int = MAX_COMPONENTS) -> list[Metric]:
     """Every store-derived family of one snapshot, components past `max_components` folded into `(other)`."""
-    kept = kept_components(snapshot, max_components)
-    everyone = kept_components(snapshot, limit=10**9)
+    ranked = ranked_components(snapshot)
+    kept = set(ranked[:max_components])
     fold = _folder(kept)
     out: list[Metric] = [
         *_debt_families(snapshot, fold), *_incident_families(snapshot, fold), *_signal_families(snapshot, fold),
         *_ingest_families(snapshot),
         _gauge("mldebt_metrics_folded_components", f"Components past the first {max_components} exported as "
-               f"component=\"{OTHER}\".", [], {(): float(len(everyone) - len(kept))}),
+               f"component=\"{OTHER}\".", [], {(): float(len(ranked) - len(kept))}),
         _gauge("mldebt_metrics_snapshot_timestamp_seconds", "When the store was last read for these metrics.", [],
                {(): snapshot.taken_at.timestamp()}),
         _gauge("mldebt_metrics_snapshot_duration_seconds", "How long reading the store took.", [],
