@@ -25,7 +25,7 @@ from mldebt.service.writer import GroupCommitWriter
 from mldebt.settings import DATABASE_URL, WEBHOOK_SOURCES, source_secret
 from mldebt.store import raw_events
 from mldebt.store.database import Store, open_store
-from mldebt.web import api, errors, hooks, limits
+from mldebt.web import api, errors, hooks, limits, metrics_route
 from mldebt.web.context import WebContext
 from mldebt.web.observability import init_sentry
 
@@ -36,12 +36,15 @@ writer applies one within milliseconds, so it is stuck (its error says why; `mld
 
 
 class MldebtApp(FastAPI):
-    """FastAPI behind two plain ASGI layers: the request limits (`limits.RequestLimits`), then webhook
-    deliveries served by `hooks.WebhookFastPath` before FastAPI's own layers."""
+    """FastAPI behind three plain ASGI layers: the request metrics (`metrics_route.RequestMetrics`), the
+    request limits (`limits.RequestLimits`), then webhook deliveries served by `hooks.WebhookFastPath`
+    before FastAPI's own layers."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._outer = limits.RequestLimits(hooks.WebhookFastPath(super().__call__, lambda: self.state.ctx))
+        self.metrics = metrics_route.ServerMetrics()
+        self._outer = metrics_route.RequestMetrics(
+            limits.RequestLimits(hooks.WebhookFastPath(super().__call__, lambda: self.state.ctx)), self.metrics)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         await self._outer(scope, receive, send)
@@ -78,6 +81,8 @@ def create_app(store: Store, linker: Linker | None = None, secrets: Mapping[str,
     errors.install(app)
     app.include_router(hooks.router)
     app.include_router(api.router)
+    app.include_router(metrics_route.router)
+    app.metrics.watch_store(store)
 
     @app.get("/healthz", tags=["health"], summary="Liveness, store reachability, deliveries left unapplied")
     def healthz() -> dict[str, Any]:
