@@ -64,3 +64,19 @@ def test_docs_tables_list_exactly_the_sources_and_the_roles():
     assert _first_column("ingest.md", "role") == list(ROLE_NAMES)
     roles = "\\|".join(ROLE_NAMES)  # a `|` inside a table cell is escaped
     assert f"`mldebt token create --role {roles} " in (DOCS / "cli.md").read_text()
+
+
+def test_every_api_route_is_documented(tmp_path):
+    from mldebt.store.database import open_store
+    from mldebt.web.app import create_app
+
+    store = open_store(f"sqlite:///{tmp_path / 'docs.db'}")
+    try:
+        schema = create_app(store).openapi()
+    finally:
+        store.close()
+    text = all_docs()
+    routes = [f"{method.upper()} {path}" for path, item in schema["paths"].items() for method in item]
+    assert len(routes) >= 13
+    missing = [route for route in routes if f"`{route}" not in text]
+    assert missing == [], f"undocumented API routes: {missing}"

@@ -24,7 +24,7 @@ def serve(
     catalog: Path = typer.Option(None, "--catalog", help="Inventory whose `sources` rules link events "
                                  "(default: $MLDEBT_CATALOG or ./mldebt.yaml)."),
 ) -> None:
-    """Run the web service: webhooks at /hooks/{source}, the API at /api/v1, health at /healthz.
+    """Run the web service: webhooks at /hooks/{source}, the API at /api/v1, /metrics, health at /healthz.
 
     One process writes the store (one writer per SQLite file, group commit). Webhook secrets come
     from MLDEBT_<SOURCE>_SECRET; a source without one refuses deliveries (401).
