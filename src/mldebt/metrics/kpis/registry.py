@@ -31,3 +31,12 @@ KPIS: tuple[KpiSpec, ...] = (
     drift_alerts.SPEC,
 )
 KPI_IDS = tuple(spec.id for spec in KPIS)
+
+TABLE_HEADER = ("| id | name | unit | better when |", "|---|---|---|---|")
+
+
+def markdown_table() -> str:
+    """The KPI table of docs/kpis.md, generated from this registry (tests/metrics/test_kpis_registry.py
+    checks that the doc holds exactly this)."""
+    rows = [f"| `{s.id}` | {s.name} | {s.unit} | {s.direction} |" for s in KPIS]
+    return "\n".join([*TABLE_HEADER, *rows])
