@@ -146,4 +146,5 @@ def test_open_debt_sums_effort_and_interest_and_takes_the_median_age():
 def test_drift_alerts_count_the_runs_with_dataset_drift():
     result = drift_kpi.compute(data(drift=[DriftCount("a", 4, 1), DriftCount("b", 2, 2)]))
     assert result.total.to_dict() == {"value": 3, "runs": 6, "share": 0.5}
-    assert by_component(result) == {"a": {"value": 1, "runs": 4, "share": 0.25}, "b": {"value": 2, "runs": 2, "share": 1.0}}
+    assert by_component(result) == {"a": {"value": 1, "runs": 4, "share": 0.25},
+                                    "b": {"value": 2, "runs": 2, "share": 1.0}}
