@@ -61,4 +61,5 @@ def test_a_bad_quarter_is_an_error_naming_it(bad):
 def test_a_quarter_that_has_not_started_is_refused():
     with pytest.raises(UserInputError) as raised:
         parse_quarter("2027Q1", NOW)
-    assert str(raised.value) == "quarter 2027Q1 has not started yet (as of 2026-12-02 03:00 UTC, the current quarter is 2026Q4)"
+    assert str(raised.value) == ("quarter 2027Q1 has not started yet (as of 2026-12-02 03:00 UTC, the current "
+                                 "quarter is 2026Q4)")
