@@ -20,7 +20,7 @@ from mldebt.metrics.kpis.records import (
     JUnitTotals,
     ModelRetrains,
     OpenItem,
-    ResolvedInterval,
+    ResolvedIntervals,
     ResolvedItems,
     TicketCount,
 )
@@ -42,8 +42,8 @@ def by_component(result):
 
 
 def test_mttr_is_mean_and_median_hours_overall_and_per_component():
-    result = mttr_kpi.compute(data(intervals=[ResolvedInterval("a", 1.0), ResolvedInterval("a", 3.0),
-                                              ResolvedInterval("b", 2.0), ResolvedInterval("b", 10.0)]))
+    result = mttr_kpi.compute(data(intervals=[ResolvedIntervals("a", [1.0, 3.0]), ResolvedIntervals("b", [2.0]),
+                                              ResolvedIntervals("b", [10.0])]))
     # [1, 3, 2, 10]: mean 16 / 4 = 4.0; median of 1, 2, 3, 10 = (2 + 3) / 2 = 2.5
     assert result.total.to_dict() == {"value": 4.0, "median_hours": 2.5, "resolved_intervals": 4}
     assert by_component(result) == {"a": {"value": 2.0, "median_hours": 2.0, "resolved_intervals": 2},

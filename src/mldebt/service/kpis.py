@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mldebt.metrics.kpis import KPIS, KpiResult, KpiSpec, Period, Quarter, QuarterData, parse_quarter
-from mldebt.service.kpi_records import load_quarter
+from mldebt.service.kpi_records import load_quarters
 from mldebt.store.database import Store
 from mldebt.store.debt_tables import ReviewSnapshotRow
 
@@ -83,13 +83,14 @@ def compute_kpis(store: Store, quarter: str, now: dt.datetime) -> KpiReport:
     period = Period.for_quarter(wanted, now)
     before = wanted.previous()
     with store.session() as session:
-        data = load_quarter(session, period, now)
         snapshot = _snapshot(session, before)
         own = _snapshot(session, wanted)
         frozen_values = _values(snapshot) if snapshot is not None else {}
-        previous_data = None
-        if any(spec.id not in frozen_values for spec in KPIS):
-            previous_data = load_quarter(session, Period.for_quarter(before, now), now)
+        periods = [period]
+        if any(spec.id not in frozen_values for spec in KPIS):  # not frozen: computed like this quarter
+            periods.append(Period.for_quarter(before, now))
+        data, *previous = load_quarters(session, periods, now)
+        previous_data = previous[0] if previous else None
     entries = [KpiEntry(spec, spec.compute(data), _previous(spec, frozen_values, previous_data)) for spec in KPIS]
     frozen = {"taken_at": own.taken_at.isoformat(), "actor": own.actor} if own is not None else None
     return KpiReport(period, entries, before, SNAPSHOT if snapshot is not None else COMPUTED,

@@ -19,9 +19,9 @@ def _measure(hours: list[float]) -> Measure:
 
 def compute(data: QuarterData) -> KpiResult:
     per: dict[str, list[float]] = defaultdict(list)
-    for interval in data.intervals:
-        per[interval.component].append(interval.hours)
-    return KpiResult(_measure([i.hours for i in data.intervals]),
+    for group in data.intervals:
+        per[group.component].extend(group.hours)
+    return KpiResult(_measure([h for hours in per.values() for h in hours]),
                      {name: _measure(hours) for name, hours in per.items()})
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from mldebt.metrics.kpis.period import Period
 
@@ -34,11 +35,12 @@ class ComponentInfo:
 
 
 @dataclass(frozen=True)
-class ResolvedInterval:
-    """One outage interval of an incident linked to a component, resolved in the quarter."""
+class ResolvedIntervals:
+    """The hours from opening to resolution of one component's incident intervals resolved in the
+    quarter (incidents linked to a component only)."""
 
     component: str
-    hours: float
+    hours: list[float]
 
 
 @dataclass(frozen=True)
@@ -92,8 +94,7 @@ class FeedbackTotals:
     score_sum: float
 
 
-@dataclass(frozen=True)
-class OpenItem:
+class OpenItem(NamedTuple):
     component: str
     effort_low_hours: float
     effort_high_hours: float
@@ -115,7 +116,7 @@ class DriftCount:
 class QuarterData:
     period: Period
     components: dict[str, ComponentInfo] = field(default_factory=dict)
-    intervals: list[ResolvedInterval] = field(default_factory=list)
+    intervals: list[ResolvedIntervals] = field(default_factory=list)
     models: list[ModelRetrains] = field(default_factory=list)
     tickets: list[TicketCount] = field(default_factory=list)
     junit: list[JUnitTotals] = field(default_factory=list)
