@@ -196,7 +196,7 @@ def _statuses_at(conn: Connection, at: dt.datetime) -> dict[int, str]:
     query = (select(DebtItemChangeRow.item_id, status)
              .where(DebtItemChangeRow.at < at, status.is_not(None))
              .order_by(DebtItemChangeRow.item_id, DebtItemChangeRow.at, DebtItemChangeRow.id))
-    return dict(conn.execute(query).tuples().all())
+    return {item_id: value for item_id, value in conn.execute(query).all()}
 
 
 def _status_without_history(status: str, resolved_at: dt.datetime | None, at: dt.datetime) -> str:
