@@ -63,3 +63,9 @@ def test_a_quarter_that_has_not_started_is_refused():
         parse_quarter("2027Q1", NOW)
     assert str(raised.value) == ("quarter 2027Q1 has not started yet (as of 2026-12-02 03:00 UTC, the current "
                                  "quarter is 2026Q4)")
+
+
+def test_a_huge_bad_quarter_is_named_by_its_start_only():
+    with pytest.raises(UserInputError) as raised:
+        parse_quarter("x" * 100_000)
+    assert str(raised.value) == f"bad quarter {'x' * 40 + '...'!r}: expected YYYYQ1 to YYYYQ4, e.g. 2026Q4"

@@ -3,6 +3,7 @@
 import pytest
 
 from mldebt.errors import ConflictError, NotFoundError
+from mldebt.service import review
 from mldebt.service.kpis import compute_kpis
 from mldebt.service.review import freeze_review, get_review, list_reviews
 from tests.support import kpi_store as build
@@ -69,3 +70,25 @@ def test_a_quarter_never_frozen_is_not_found(store):
     with pytest.raises(NotFoundError, match="quarter 2026Q2 has not been frozen"):
         get_review(store, "2026Q2")
     assert list_reviews(store) == []
+
+
+def test_a_freeze_racing_another_one_loses_with_the_same_conflict(store, monkeypatch):
+    load(store)
+    real = review._frozen
+    calls = []
+
+    def not_yet_frozen(session, quarter):  # the two checks see nothing: the other process commits in between
+        calls.append(quarter)
+        return None if len(calls) <= 2 else real(session, quarter)
+
+    monkeypatch.setattr(review, "_frozen", not_yet_frozen)
+    monkeypatch.setattr(review, "compute_kpis", lambda *args: _freeze_elsewhere(store, args))
+    with pytest.raises(ConflictError, match="quarter 2026Q3 was already frozen on 2026-10-02 08:00 UTC by bob"):
+        freeze_review(store, "2026Q3", Q3_END, "ana")
+    assert [r["actor"] for r in list_reviews(store)] == ["bob"]
+
+
+def _freeze_elsewhere(store, args):
+    with store.session() as s:
+        s.add(review.ReviewSnapshotRow(quarter="2026Q3", taken_at=at(10, 2, 8), actor="bob", kpis={}, backlog={}))
+    return compute_kpis(*args)

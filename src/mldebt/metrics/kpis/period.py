@@ -14,6 +14,7 @@ from mldebt.errors import UserInputError
 
 QUARTER_PATTERN = re.compile(r"(\d{4})Q([1-4])")
 FIRST_YEAR = 1970
+MAX_SHOWN_CHARS = 40  # of a bad value in the error message
 
 
 @dataclass(frozen=True, order=True)
@@ -49,7 +50,8 @@ def parse_quarter(value: str, now: dt.datetime | None = None) -> Quarter:
     text = value.strip().upper()
     match = QUARTER_PATTERN.fullmatch(text)
     if match is None or int(match.group(1)) < FIRST_YEAR:
-        raise UserInputError(f"bad quarter {value!r}: expected YYYYQ1 to YYYYQ4, e.g. 2026Q4")
+        shown = value if len(value) <= MAX_SHOWN_CHARS else value[:MAX_SHOWN_CHARS] + "..."
+        raise UserInputError(f"bad quarter {shown!r}: expected YYYYQ1 to YYYYQ4, e.g. 2026Q4")
     quarter = Quarter(int(match.group(1)), int(match.group(2)))
     if now is not None and quarter > Quarter.of(now):
         raise UserInputError(f"quarter {quarter} has not started yet (as of {now:%Y-%m-%d %H:%M} UTC, the "
