@@ -114,5 +114,6 @@ def _values(snapshot: ReviewSnapshotRow) -> dict[str, float | None]:
     for entry in kpis if isinstance(kpis, list) else []:
         if isinstance(entry, dict) and isinstance(entry.get("id"), str):
             value = entry.get("value")
-            values[entry["id"]] = float(value) if isinstance(value, int | float) else None
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            values[entry["id"]] = value if number else None
     return values
