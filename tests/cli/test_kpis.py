@@ -75,9 +75,17 @@ def test_review_freezes_once_then_exits_2_naming_who_froze_it(capsys, db):
 
 def test_review_table_and_reviews_list(capsys, db):
     code, out, _ = run(capsys, "--db", db, "review", "--quarter", "2026Q4", "--actor", "ana", "--as-of", "2026-12-01")
-    assert code == 0 and out.splitlines()[-1] == ("froze 2026Q4 at 2026-12-02T00:00 by ana: 9 KPIs, 0 active "
-                                                  "backlog item(s)")
+    assert code == 0 and out.splitlines()[-2:] == [
+        "note: 2026Q4 was still running (frozen as of 2026-12-02T00:00, it ends 2027-01-01)",
+        "froze 2026Q4 at 2026-12-02T00:00 by ana: 9 KPIs, 0 active backlog item(s)"]
     code, out, _ = run(capsys, "--db", db, "reviews")
     assert code == 0 and "2026Q4" in out and "ana" in out
     code, out, _ = run(capsys, "--db", db, "reviews", "--quarter", "2026Q4")
     assert code == 0 and "MTTR of AI incidents" in out and out.splitlines()[-1].startswith("frozen 2026-12-02T00:00")
+
+
+def test_kpis_by_component_adds_a_table_of_each_kpi_per_component(capsys, db):
+    code, out, _ = run(capsys, "--db", db, "kpis", "--as-of", "2026-12-01", "--by-component")
+    assert code == 0 and "KPIs 2026Q4 per component" in out
+    row = next(line for line in out.splitlines() if line.startswith("│ recs-api"))
+    assert [cell.strip() for cell in row.strip("│ ").split("│")][:4] == ["recs-api", "1.0 h", "-", "1"]

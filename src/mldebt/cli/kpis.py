@@ -109,14 +109,27 @@ def print_kpis(report: dict[str, Any]) -> None:
         out.print(f"{report['quarter']} was frozen {report['frozen']['taken_at'][:16]} by {report['frozen']['actor']}")
 
 
+def print_by_component(report: dict[str, Any]) -> None:
+    """One row per component, one column per KPI: each KPI's value for that component."""
+    kpis = report["kpis"]
+    names = sorted({name for kpi in kpis for name in kpi.get("by_component") or {}})
+    table = Table("component", *(kpi["id"] for kpi in kpis), title=f"KPIs {report['quarter']} per component")
+    for name in names:
+        cells = [number(((kpi.get("by_component") or {}).get(name) or {}).get("value"), kpi["unit"]) for kpi in kpis]
+        table.add_row(styled(name), *cells)
+    out.print(table)
+
+
 def kpis(ctx: typer.Context, quarter: str = typer.Option(None, "--quarter", "-q", help=QUARTER_HELP),
+         by_component: bool = typer.Option(False, "--by-component", help="Also show each KPI per component."),
          as_of: str = AS_OF_OPTION, fmt: OutputFormat = FORMAT_OPTION) -> None:
     """The quarter's KPIs with the previous quarter's value and whether the change is good.
 
     Example:
 
       mldebt kpis
-      mldebt kpis --quarter 2026Q3 --format json
+      mldebt kpis --quarter 2026Q3 --by-component
+      mldebt kpis --format json
     """
     from mldebt.service.kpis import compute_kpis, default_quarter
 
@@ -124,8 +137,10 @@ def kpis(ctx: typer.Context, quarter: str = typer.Option(None, "--quarter", "-q"
     report = compute_kpis(state(ctx).store(), quarter or default_quarter(now), now).to_dict()
     if fmt == OutputFormat.JSON:
         print_json(report)
-    else:
-        print_kpis(report)
+        return
+    print_kpis(report)
+    if by_component:
+        print_by_component(report)
 
 
 def review(ctx: typer.Context,
@@ -145,6 +160,10 @@ def review(ctx: typer.Context,
         print_json(frozen)
         return
     print_kpis(frozen["kpis"])
+    period = frozen["kpis"]["period"]
+    if not period["complete"]:
+        out.print(f"note: {frozen['quarter']} was still running (frozen as of {period['as_of'][:16]}, it ends "
+                  f"{period['end'][:10]})")
     out.print(f"froze {frozen['quarter']} at {frozen['taken_at'][:16]} by {frozen['actor']}: "
               f"{len(frozen['kpis']['kpis'])} KPIs, {frozen['backlog']['total']} active backlog item(s)")
 
