@@ -1,16 +1,19 @@
 """KPIs of a quarter read from a real store (SQLite and PostgreSQL), against the previous quarter."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
 from mldebt.errors import UserInputError
 from mldebt.metrics.kpis import KPI_IDS
 from mldebt.service.kpis import compute_kpis, default_quarter
+from mldebt.service.test_reports import record_coverage, record_junit
 from tests.support import kpi_store as build
 from tests.support.kpi_store import at
 
 NOW = at(12, 2, 3)  # 2026Q4 is running
+REPORTS = Path(__file__).resolve().parents[1] / "fixtures" / "scan"
 
 
 def load(store) -> None:
@@ -110,3 +113,19 @@ def test_a_bad_or_future_quarter_is_refused_before_reading(store):
     with pytest.raises(UserInputError, match="quarter 2027Q1 has not started yet"):
         compute_kpis(store, "2027Q1", NOW)
     assert default_quarter(NOW) == "2026Q4"
+
+
+def test_test_kpis_read_reports_recorded_by_mldebt_ingest(store, tmp_path):
+    with store.session() as s:
+        build.component(s, "recs-model", "model")
+    inventory = tmp_path / "mldebt.yaml"
+    inventory.write_text("version: 1\ncomponents:\n  - {name: recs-model, kind: model, paths: ['training/recs/**']}\n")
+    record_junit(store, REPORTS / "junit.xml", "recs-model", now=at(11, 1))  # 5 tests: 2 passed of 4 run
+    record_coverage(store, REPORTS / "coverage.xml", "recs-model", inventory, now=at(11, 1))  # 3 of 4 lines
+    kpis = {k["id"]: k for k in compute_kpis(store, "2026Q4", NOW).to_dict()["kpis"]}
+    assert kpis["pipeline_test_pass_rate"]["value"] == 0.5
+    assert kpis["pipeline_test_pass_rate"]["details"] == {"reports": 1, "tests": 5, "passed": 2, "failed": 2,
+                                                          "skipped": 1}
+    assert kpis["retraining_coverage"]["value"] == 0.75
+    assert kpis["retraining_coverage"]["by_component"] == {"recs-model": {
+        "value": 0.75, "lines_valid": 4, "lines_covered": 3, "recorded_at": "2026-11-01T00:00:00+00:00"}}
