@@ -121,7 +121,7 @@ def test_automated_fix_rate_of_the_items_resolved_in_the_quarter():
 
 def test_satisfaction_per_ai_feature_weighs_every_answer_the_same():
     components = {"f1": ComponentInfo("f1", "feature", False), "c1": ComponentInfo("c1", "model", True),
-                  "i1": ComponentInfo("i1", "model", False)}
+                  "i1": ComponentInfo("i1", "model", False), "gone": ComponentInfo("gone", "feature", False, at(9, 1))}
     rows = [FeedbackTotals("f1", 4, 3.0), FeedbackTotals("c1", 2, 0.5), FeedbackTotals("i1", 10, 10.0)]
     d = data(components=components, feedback=rows)
     result = satisfaction_kpi.compute(d)

@@ -1,4 +1,5 @@
-"""Reading one quarter's KPI records from the store: set-based Core queries over selected columns.
+"""Reading the KPI records of a quarter (and of the previous one) from the store: set-based Core
+queries over selected columns.
 
 Counts and sums are grouped by component in the database (tickets, JUnit totals, feedback, drift,
 resolved items); only what a median needs row by row (incident durations, computed in SQL as

@@ -127,4 +127,7 @@ class QuarterData:
     drift: list[DriftCount] = field(default_factory=list)
 
     def ai_features(self) -> list[str]:
-        return sorted(name for name, info in self.components.items() if info.is_ai_feature)
+        """The AI features of the inventory during the quarter (not retired before it began)."""
+        start = self.period.start
+        return sorted(name for name, info in self.components.items()
+                      if info.is_ai_feature and (info.retired_at is None or info.retired_at >= start))
