@@ -92,3 +92,12 @@ def _freeze_elsewhere(store, args):
     with store.session() as s:
         s.add(review.ReviewSnapshotRow(quarter="2026Q3", taken_at=at(10, 2, 8), actor="bob", kpis={}, backlog={}))
     return compute_kpis(*args)
+
+
+def test_a_kpi_missing_from_an_older_snapshot_is_computed_for_the_previous_quarter(store):
+    load(store)
+    with store.session() as s:  # frozen before ai_linked_tickets existed, with an MTTR that differs from the data
+        s.add(review.ReviewSnapshotRow(quarter="2026Q3", taken_at=Q3_END, actor="ana", backlog={},
+                                       kpis={"kpis": [{"id": "mttr_ai_incidents", "value": 9.5}]}))
+    previous = {k["id"]: k["previous"] for k in compute_kpis(store, "2026Q4", LATER).to_dict()["kpis"]}
+    assert (previous["mttr_ai_incidents"], previous["ai_linked_tickets"]) == (9.5, 1)

@@ -85,7 +85,7 @@ def compute_kpis(store: Store, quarter: str, now: dt.datetime) -> KpiReport:
     with store.session() as session:
         snapshot = _snapshot(session, before)
         own = _snapshot(session, wanted)
-        frozen_values = _values(snapshot) if snapshot is not None else {}
+        frozen_values = _values(snapshot.kpis) if snapshot is not None else {}
         periods = [period]
         if any(spec.id not in frozen_values for spec in KPIS):  # not frozen: computed like this quarter
             periods.append(Period.for_quarter(before, now))
@@ -103,15 +103,18 @@ def _previous(spec: KpiSpec, frozen: dict[str, float | None], data: QuarterData 
     return spec.compute(data).total.value if data is not None else None
 
 
-def _snapshot(session: Session, quarter: Quarter) -> ReviewSnapshotRow | None:
-    return session.scalar(select(ReviewSnapshotRow).where(ReviewSnapshotRow.quarter == str(quarter)))
+def _snapshot(session: Session, quarter: Quarter) -> Any:
+    """(taken_at, actor, kpis) of the quarter's review, None when it was never frozen; not its backlog,
+    which may be large."""
+    r = ReviewSnapshotRow
+    return session.execute(select(r.taken_at, r.actor, r.kpis).where(r.quarter == str(quarter))).first()
 
 
-def _values(snapshot: ReviewSnapshotRow) -> dict[str, float | None]:
+def _values(kpis: Any) -> dict[str, float | None]:
     """KPI id -> the value frozen in a review (a KPI added after it is missing, and is computed)."""
-    kpis = snapshot.kpis.get("kpis") if isinstance(snapshot.kpis, dict) else None
+    entries = kpis.get("kpis") if isinstance(kpis, dict) else None
     values: dict[str, float | None] = {}
-    for entry in kpis if isinstance(kpis, list) else []:
+    for entry in entries if isinstance(entries, list) else []:
         if isinstance(entry, dict) and isinstance(entry.get("id"), str):
             value = entry.get("value")
             number = isinstance(value, int | float) and not isinstance(value, bool)
