@@ -10,7 +10,7 @@ import traceback
 import typer
 
 from mldebt import __version__
-from mldebt.cli import catalog, db, demo, drift, incidents, ingest, ingest_tests, scan, serve
+from mldebt.cli import catalog, db, demo, drift, incidents, ingest, ingest_tests, kpis, scan, serve
 from mldebt.cli.common import AppState, err
 from mldebt.errors import (
     EXIT_INTERNAL,
@@ -45,6 +45,9 @@ app.add_typer(ingest.app, name="ingest")
 app.command("drift")(drift.drift)
 app.add_typer(drift.retrain_app, name="retrain")
 app.add_typer(incidents.app, name="incidents")
+app.command("kpis")(kpis.kpis)
+app.command("review")(kpis.review)
+app.command("reviews")(kpis.reviews)
 app.add_typer(serve.token_app, name="token")
 app.command("serve")(serve.serve)
 
