@@ -145,7 +145,7 @@ def test_demo_loads_storefront_and_shows_findings(capsys):
     assert "recs-model was last retrained 177 days ago" in out
     assert "depends on deprecated pipeline legacy-analytics-export" in out
     assert "Scanned the storefront's ML code" in out
-    assert "MLD403" in out and "MLD407" in out and "22 findings, 0 suppressed" in out
+    assert "MLD403" in out and "MLD407" in out and "26 findings, 0 suppressed" in out
     assert "dataset drift: 2 of 4 tested columns drifted" in out
     assert "retrain recs-model: approve -> pending" in out
     code, out, _ = run(capsys, "demo", "--no-serve", "--as-of", "2026-11-25")
