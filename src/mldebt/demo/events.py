@@ -31,11 +31,16 @@ class DemoEvents:
     satisfaction: list[Finding] = field(default_factory=list)
 
 
+def end_of_day(as_of: dt.date) -> dt.datetime:
+    """The demo's "now": the last second of the as-of day (UTC), so the whole day's evidence counts."""
+    return dt.datetime.combine(as_of, dt.time(23, 59, 59), dt.UTC)
+
+
 def load_demo_events(store: Store, scenario: Path, as_of: dt.date) -> DemoEvents:
     linker = Linker.from_catalog(require_catalog(scenario / "mldebt.yaml"))
     loaded = [backfill(store, linker, source, scenario / "events" / f"{source}.ndjson")
               for source in SOURCE_NAMES if (scenario / "events" / f"{source}.ndjson").is_file()]
-    end_of_day = dt.datetime.combine(as_of, dt.time(23, 59, 59), dt.UTC)
-    findings, _ = sync_recurring(store, end_of_day)
-    satisfaction, _ = sync_satisfaction(store, end_of_day)
+    now = end_of_day(as_of)
+    findings, _ = sync_recurring(store, now)
+    satisfaction, _ = sync_satisfaction(store, now)
     return DemoEvents(loaded, mttr_report(store), findings, len(unlinked(store, linker)), satisfaction)
