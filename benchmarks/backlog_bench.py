@@ -53,6 +53,7 @@ from mldebt.store.ingest_tables import FeedbackRow, IncidentIntervalRow, Inciden
 from mldebt.store.models import DriftRunRow, FindingRow, PipelineTestReportRow
 
 NOW = dt.datetime(2026, 11, 25, 23, 59, 59, tzinfo=dt.UTC)
+NAIVE_NOW = NOW.replace(tzinfo=None)  # generated times are naive UTC: SQLite's stored form, formatted fastest
 QUARTER = "2026Q4"
 SPAN_DAYS = 180
 TARGET_SECONDS = 2.0
@@ -100,16 +101,18 @@ def catalog_text(count: int, rng: random.Random) -> tuple[str, list[str]]:
 
 
 def _at(rng: random.Random) -> dt.datetime:
-    return NOW - dt.timedelta(seconds=rng.uniform(0, SPAN_DAYS * 86400))
+    """A naive UTC moment within the generated span."""
+    return NAIVE_NOW - dt.timedelta(seconds=rng.uniform(0, SPAN_DAYS * 86400))
 
 
-def _stored_form(column: Any) -> Callable[[Any], Any]:
-    """How SQLAlchemy stores the column's values on SQLite (`UtcDateTime`: naive UTC text; JSON: its text)."""
+def _stored_form(column: Any) -> Callable[[Any], Any] | None:
+    """How SQLAlchemy stores the column's values on SQLite (`UtcDateTime`: naive UTC text; JSON: its
+    text), None when a value is stored as it is. Generated datetimes are naive UTC already (`_at`)."""
     if isinstance(column.type, UtcDateTime):
-        return lambda v: None if v is None else v.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        return lambda v: None if v is None else v.isoformat(" ", "microseconds")
     if isinstance(column.type, JSON):
         return lambda v: None if v is None else json.dumps(v) if v else "{}" if isinstance(v, dict) else "[]"
-    return lambda v: v
+    return None
 
 
 def _insert(store: Store, table: Any, rows: list[dict[str, Any]]) -> None:
@@ -118,9 +121,14 @@ def _insert(store: Store, table: Any, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     names = list(rows[0])
-    forms = [_stored_form(table.c[name]) for name in names]
+    forms = [(i, form) for i, name in enumerate(names) if (form := _stored_form(table.c[name])) is not None]
+    values = []
+    for row in rows:
+        value = list(row.values())
+        for i, form in forms:
+            value[i] = form(value[i])
+        values.append(tuple(value))
     sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-    values = [tuple(form(value) for form, value in zip(forms, row.values(), strict=True)) for row in rows]
     with store.session() as session:
         session.connection().exec_driver_sql(sql, values)
 
