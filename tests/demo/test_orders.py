@@ -54,6 +54,6 @@ def test_orders_the_chatbot_misrouted_are_often_refunded_or_cancelled(store):
     with store.session() as session:
         ids = session.scalars(select(TicketRow.order_id).where(TicketRow.component == "order-bot-nlp",
                                                                TicketRow.order_id.is_not(None))).all()
-    statuses = sorted(records[i]["status"] for i in ids)
-    assert len(ids) == 25
+    statuses = sorted(records[i]["status"] for i in set(ids))
+    assert (len(ids), len(statuses)) == (25, 24)  # two tickets about order 100084
     assert statuses.count("Refunded") + statuses.count("Partially Refunded") + statuses.count("Cancelled") == 12
