@@ -5,7 +5,8 @@ generated mldebt.yaml imported with `import_catalog`, dependencies included), 50
 inventory, drift, recurring-incident and feedback rules across the components, 15% of them fixed),
 100,000 incidents with their open/resolve intervals (10% reopened once), 20,000 tickets (half with an
 order total), 10,000 scored poll answers, 1,000 drift runs and the pipelines' JUnit/Cobertura rows,
-all with bulk Core inserts (a few seconds at full size). Then times, on the same store:
+all with bulk DBAPI inserts (about 7 s of CPU at full size, most of it SQLite's own inserts and
+index updates). Then times, on the same store:
 
 - `rebuild_backlog(store, now)` on the fresh store (the first build: every item created) and again
   (a repeat rebuild: nothing changed, everything re-scored);
@@ -15,7 +16,7 @@ all with bulk Core inserts (a few seconds at full size). Then times, on the same
   as raw DBAPI tuples, the floor of any rebuild that looks at its evidence once. The ratio is our
   time over the reference's.
 
-It runs at three sizes (default 1/4, 1/2 and the full size) to show how the time grows: the last
+It runs at three sizes (default 1/4, 1/2 and the full size) to show how the time grows: the `s / size`
 column divides the time by the size factor, which stays flat when growth is linear. Target (issue 10):
 under 2 s for the full size, growing linearly. Peak memory is the process's RSS high-water mark
 during each step (reset through /proc/self/clear_refs on Linux).
