@@ -2,7 +2,8 @@
 
 Generates, into a fresh temporary SQLite store per size, an inventory of 200 components (a
 generated mldebt.yaml imported with `import_catalog`, dependencies included), 50,000 findings (scan,
-inventory, drift, recurring-incident and feedback rules across the components, 15% of them fixed),
+inventory, drift, recurring-incident and feedback rules, skewed across the components so that they
+group into about 1,600 items; 15% of them fixed),
 100,000 incidents with their open/resolve intervals (10% reopened once), 20,000 tickets (half with an
 order total), 10,000 scored poll answers, 1,000 drift runs and the pipelines' JUnit/Cobertura rows,
 all with bulk DBAPI inserts (about 7 s of CPU at full size, most of it SQLite's own inserts and
@@ -32,6 +33,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import itertools
 import json
 import random
 import statistics
@@ -155,32 +157,34 @@ def _evidence(rule: str, n: int, rng: random.Random) -> dict[str, Any]:
     return {}
 
 
+RULES = ([("scan", rule, severity, effort, 6.0) for rule, severity, effort in SCAN_RULES]
+         + [("inventory", rule, severity, 0, 1.0) for rule, severity in INVENTORY_RULES]
+         + [("drift", rule, severity, 0, 3.0) for rule, severity in DRIFT_RULES]
+         + [("incidents", "INC001", "medium", 240, 0.1), ("feedback", "FB001", "medium", 0, 0.05)])
+"""(source, rule, severity, effort minutes, how often the rule fires where it fires at all)."""
+SCOPES = {"scan": "/repos/shop", "inventory": "/repos/shop/mldebt.yaml", "incidents": "incidents",
+          "feedback": "feedback"}
+
+
 def finding_rows(count: int, names: list[str], rng: random.Random) -> list[dict[str, Any]]:
+    """Findings skewed like real debt: a few components hold most of them (Zipf-like), each component
+    has a handful of root causes (4 to 12 of the 24 rules), and scan findings outnumber the others."""
+    spread = list(itertools.accumulate(1 / (rank + 1) ** 0.7 for rank in range(len(names))))
+    rules_of = {name: rng.sample(RULES, rng.randint(4, 12)) for name in names}
+    rule_spread = {name: list(itertools.accumulate(r[4] for r in rules)) for name, rules in rules_of.items()}
     rows = []
     for n in range(count):
-        component = rng.choice(names)
-        kind = rng.random()
-        if kind < 0.65:
-            rule, severity, effort = rng.choice(SCAN_RULES)
-            source, scope, file, line = "scan", "/repos/shop", f"{component}/module_{n % 97}.py", 1 + n % 400
-        elif kind < 0.75:
-            (rule, severity), effort = rng.choice(INVENTORY_RULES), 0
-            source, scope, file, line = "inventory", "/repos/shop/mldebt.yaml", None, None
-        elif kind < 0.95:
-            (rule, severity), effort = rng.choice(DRIFT_RULES), 0
-            source, scope, file, line = "drift", f"drift:{component}", None, None
-        elif kind < 0.995:
-            rule, severity, effort, source, scope, file, line = ("INC001", "medium", 240, "incidents", "incidents",
-                                                                 None, None)
-        else:
-            rule, severity, effort, source, scope, file, line = ("FB001", "medium", 0, "feedback", "feedback",
-                                                                 None, None)
+        component = rng.choices(names, cum_weights=spread)[0]
+        source, rule, severity, effort, _ = rng.choices(rules_of[component], cum_weights=rule_spread[component])[0]
+        scanned = source == "scan"
         fixed = rng.random() < 0.15
         first = _at(rng)
-        rows.append({"id": n + 1, "source": source, "scope": scope, "fingerprint": f"{n:032x}", "rule_id": rule,
-                     "severity": severity, "component": component, "message": f"{rule} in {component} #{n}",
-                     "evidence": _evidence(rule, n, rng), "file": file, "line": line,
-                     "effort_minutes": effort, "status": "fixed" if fixed else "open", "first_seen_at": first,
+        rows.append({"id": n + 1, "source": source, "scope": SCOPES.get(source, f"drift:{component}"),
+                     "fingerprint": f"{n:032x}", "rule_id": rule, "severity": severity, "component": component,
+                     "message": f"{rule} in {component} #{n}", "evidence": _evidence(rule, n, rng),
+                     "file": f"{component}/module_{n % 97}.py" if scanned else None,
+                     "line": 1 + n % 400 if scanned else None, "effort_minutes": effort,
+                     "status": "fixed" if fixed else "open", "first_seen_at": first,
                      "fixed_at": first + dt.timedelta(days=rng.uniform(1, 30)) if fixed else None})
     return rows
 
