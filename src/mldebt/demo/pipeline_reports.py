@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from mldebt.service.catalog import require_catalog
 from mldebt.service.test_reports import RecordedReport, record_coverage, record_junit
 from mldebt.store.database import Store
 
@@ -23,6 +24,8 @@ RUN_TIME = dt.time(2, 0, tzinfo=dt.UTC)
 
 def record_demo_reports(store: Store, scenario: Path, as_of: dt.date) -> list[RecordedReport]:
     recorded = []
+    catalog_file = scenario / "mldebt.yaml"
+    catalog = require_catalog(catalog_file)
     for folder in sorted((scenario / REPORTS_DIR).glob("*/*")):
         try:
             day = dt.date.fromisoformat(folder.name)
@@ -34,6 +37,6 @@ def record_demo_reports(store: Store, scenario: Path, as_of: dt.date) -> list[Re
         if (folder / "junit.xml").is_file():
             recorded.append(record_junit(store, folder / "junit.xml", component, now=ran_at))
         if (folder / "coverage.xml").is_file():
-            recorded.append(record_coverage(store, folder / "coverage.xml", component, scenario / "mldebt.yaml",
-                                            now=ran_at))
+            recorded.append(record_coverage(store, folder / "coverage.xml", component, catalog_file, now=ran_at,
+                                            catalog=catalog))
     return recorded
