@@ -145,9 +145,12 @@ def test_demo_loads_storefront_and_shows_findings(capsys):
     assert "recs-model was last retrained 177 days ago" in out
     assert "depends on deprecated pipeline legacy-analytics-export" in out
     assert "Scanned the storefront's ML code" in out
-    assert "MLD403" in out and "MLD407" in out and "22 findings, 0 suppressed" in out
+    assert "MLD403" in out and "MLD407" in out and "26 findings, 0 suppressed" in out
     assert "dataset drift: 2 of 4 tested columns drifted" in out
     assert "retrain recs-model: approve -> pending" in out
+    assert "order-bot-nlp: satisfaction with order-bot-nlp is 0.53 from 0.66 over the last 30 days" in out
+    assert ("Order totals from the recorded BigCommerce orders: 243 tickets and order events; "
+            "CI reports of the AI pipelines: 8 JUnit, 8 Cobertura") in out
     code, out, _ = run(capsys, "demo", "--no-serve", "--as-of", "2026-11-25")
     assert code == 0 and "retrain recs-model: approve -> already-pending" in out
 

@@ -38,6 +38,10 @@ def demo(
     print_findings(result.catalog.health)
     if result.events is not None:
         print_demo_events(result.events)
+    kinds = [r.kind for r in result.reports]
+    out.print(f"Order totals from the recorded BigCommerce orders: {result.order_totals} tickets and order events; "
+              f"CI reports of the AI pipelines: {kinds.count('junit')} JUnit, {kinds.count('coverage')} Cobertura",
+              highlight=False)
     if result.scan is not None:
         root = result.scan.results[0].root
         out.print(f"Scanned the storefront's ML code in {root} (`mldebt scan`):", highlight=False)

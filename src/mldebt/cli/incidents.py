@@ -55,12 +55,12 @@ def print_mttr(results: list[MttrResult], by: str) -> None:
 
 
 def print_demo_events(events: DemoEvents) -> None:
-    """What `mldebt demo` shows of the storefront's events: what loaded, MTTR, recurring failures."""
+    """What the demo shows of its events: what loaded, MTTR, recurring failures and satisfaction drops."""
     loaded = ", ".join(f"{r.source} {r.records}" for r in events.loaded)
     out.print(f"Events loaded through the webhook parsers: {loaded}; {events.unlinked} unlinked "
               "(`mldebt incidents unlinked`)", highlight=False)
     print_mttr(events.mttr, "component")
-    for f in events.recurring:
+    for f in [*events.recurring, *events.satisfaction]:
         out.print(severity_text(f.severity), f"{f.component}: {f.message}")
 
 

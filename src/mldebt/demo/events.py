@@ -8,7 +8,7 @@ parsers and raw-event path as webhooks, so loading them twice changes nothing.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mldebt.domain.finding import Finding
@@ -18,6 +18,7 @@ from mldebt.service.backfill import BackfillResult, backfill
 from mldebt.service.catalog import require_catalog
 from mldebt.service.incidents import mttr_report, sync_recurring, unlinked
 from mldebt.service.linker import Linker
+from mldebt.service.satisfaction import sync_satisfaction
 from mldebt.store.database import Store
 
 
@@ -27,12 +28,19 @@ class DemoEvents:
     mttr: list[MttrResult]
     recurring: list[Finding]
     unlinked: int
+    satisfaction: list[Finding] = field(default_factory=list)
+
+
+def end_of_day(as_of: dt.date) -> dt.datetime:
+    """The demo's "now": the last second of the as-of day (UTC), so the whole day's evidence counts."""
+    return dt.datetime.combine(as_of, dt.time(23, 59, 59), dt.UTC)
 
 
 def load_demo_events(store: Store, scenario: Path, as_of: dt.date) -> DemoEvents:
     linker = Linker.from_catalog(require_catalog(scenario / "mldebt.yaml"))
     loaded = [backfill(store, linker, source, scenario / "events" / f"{source}.ndjson")
               for source in SOURCE_NAMES if (scenario / "events" / f"{source}.ndjson").is_file()]
-    end_of_day = dt.datetime.combine(as_of, dt.time(23, 59, 59), dt.UTC)
-    findings, _ = sync_recurring(store, end_of_day)
-    return DemoEvents(loaded, mttr_report(store), findings, len(unlinked(store, linker)))
+    now = end_of_day(as_of)
+    findings, _ = sync_recurring(store, now)
+    satisfaction, _ = sync_satisfaction(store, now)
+    return DemoEvents(loaded, mttr_report(store), findings, len(unlinked(store, linker)), satisfaction)

@@ -7,18 +7,22 @@ Later issues extend `load_demo` (drift runs, scans, incidents); it stays one ent
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 from mldebt.demo.drift_data import run_demo_drift
 from mldebt.demo.events import DemoEvents, load_demo_events
+from mldebt.demo.orders import fill_demo_order_totals
+from mldebt.demo.pipeline_reports import record_demo_reports
 from mldebt.demo.scan import scan_demo
 from mldebt.errors import NotFoundError
 from mldebt.service.catalog import CatalogImport, import_catalog
 from mldebt.service.catalog_status import ComponentStatus, list_catalog
 from mldebt.service.drift import DriftOutcome
 from mldebt.service.scan import ScanReport
+from mldebt.service.test_reports import RecordedReport
 from mldebt.store.database import Store
 
 
@@ -40,13 +44,25 @@ class DemoResult:
     events: DemoEvents | None = None
     scan: ScanReport | None = None
     drift: DriftOutcome | None = None
+    order_totals: int = 0  # tickets and order events that got their order's total in this run
+    reports: list[RecordedReport] = field(default_factory=list)
+    backlog: Any = None  # the backlog rebuild's result (`service.backlog.RebuildResult`)
 
 
 def load_demo(store: Store, as_of: dt.date) -> DemoResult:
-    """Load the storefront scenario into `store`; safe to run again (imports are idempotent)."""
+    """Load the storefront scenario into `store`; safe to run again (imports are idempotent).
+
+    The evidence first (inventory, drift, scan, events and the findings they raise, order totals,
+    CI reports), then the backlog, which is built from all of it."""
     scenario = scenario_dir()
     imported = import_catalog(store, scenario / "mldebt.yaml", as_of)
     drift = run_demo_drift(store, scenario)
     scanned = scan_demo(store, scenario, as_of)
     events = load_demo_events(store, scenario, as_of)
-    return DemoResult(scenario, imported, list_catalog(store, as_of), events=events, scan=scanned, drift=drift)
+    result = DemoResult(scenario, imported, list_catalog(store, as_of), events=events, scan=scanned, drift=drift,
+                        order_totals=fill_demo_order_totals(store, scenario),
+                        reports=record_demo_reports(store, scenario, as_of))
+    # ISSUE 10 LEAD: once service/backlog.py is merged, uncomment this line, importing `rebuild_backlog`
+    # (mldebt.service.backlog) and `end_of_day` (mldebt.demo.events) at the top:
+    # result.backlog = rebuild_backlog(store, end_of_day(as_of))
+    return result

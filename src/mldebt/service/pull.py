@@ -15,12 +15,11 @@ import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 
 from mldebt.ingest.common import Delivery
-from mldebt.integrations.bigcommerce import BigCommerceClient
 from mldebt.integrations.zigpoll import ZigpollClient
 from mldebt.service.ingest import PULLED, Outcome, Prepared, prepare, write_batch
 from mldebt.service.linker import Linker
@@ -98,7 +97,14 @@ def poll_puller_from_settings(store: Store, linker: Linker) -> PollPuller | None
     return pull
 
 
-def fill_order_totals(store: Store, client: BigCommerceClient) -> int:
+class OrderTotals(Protocol):
+    """What answers order totals by id: `integrations.bigcommerce.BigCommerceClient` (live, one request
+    per order) or the demo's recorded Orders v2 responses (`demo.orders.RecordedOrders`)."""
+
+    def order_totals(self, order_ids: list[str]) -> dict[str, float]: ...
+
+
+def fill_order_totals(store: Store, client: OrderTotals) -> int:
     """Fetch totals of orders named by tickets and order events; returns how many rows got a total.
 
     Three steps, so that no transaction is open during the lookups (one HTTP call per order): read

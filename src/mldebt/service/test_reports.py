@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mldebt.domain.component import Catalog
 from mldebt.errors import NotFoundError, UserInputError
 from mldebt.ingest.cobertura import parse_cobertura
 from mldebt.ingest.junit import ReportError, parse_junit
@@ -62,14 +63,15 @@ def record_junit(store: Store, path: Path, component: str | None = None, now: dt
 
 
 def record_coverage(store: Store, path: Path, component: str | None = None, catalog_file: Path | None = None,
-                    now: dt.datetime | None = None) -> RecordedReport:
+                    now: dt.datetime | None = None, catalog: Catalog | None = None) -> RecordedReport:
+    """`catalog` is `catalog_file` already parsed (a caller recording many reports parses it once)."""
     data = _read(path)
     try:
         report = parse_cobertura(data)
     except ReportError as exc:
         raise UserInputError(f"{path}: {exc}") from None
-    if component is not None and catalog_file is not None and catalog_file.exists():
-        found = require_catalog(catalog_file).by_name().get(component)
+    if component is not None and catalog_file is not None and (catalog is not None or catalog_file.exists()):
+        found = (catalog or require_catalog(catalog_file)).by_name().get(component)
         if found is None:
             raise NotFoundError(f"no component {component!r} in {catalog_file}")
         if found.paths:
