@@ -50,8 +50,9 @@ def write_demo_data(folder: Path = DEMO_DATA) -> tuple[Path, Path]:
     return reference, current
 
 
-def run_demo_drift(store: Store, scenario: Path) -> DriftOutcome:
-    """Generate the data and run the recommender's drift check into `store`."""
+def run_demo_drift(store: Store, scenario: Path, now: dt.datetime | None = None) -> DriftOutcome:
+    """Generate the data and run the recommender's drift check into `store`, stamped `now` (the demo's
+    as-of day, so the run falls in that day's quarter for the drift KPI)."""
     reference, current = write_demo_data()
     return run_drift(store, DriftRequest(reference, current, component="recs-model",
-                                         catalog=scenario / "mldebt.yaml"))
+                                         catalog=scenario / "mldebt.yaml"), now)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from mldebt.demo.drift_data import run_demo_drift
-from mldebt.demo.events import DemoEvents, load_demo_events
+from mldebt.demo.events import DemoEvents, end_of_day, load_demo_events
 from mldebt.demo.orders import fill_demo_order_totals
 from mldebt.demo.pipeline_reports import record_demo_reports
 from mldebt.demo.scan import scan_demo
@@ -56,7 +56,7 @@ def load_demo(store: Store, as_of: dt.date) -> DemoResult:
     CI reports), then the backlog, which is built from all of it."""
     scenario = scenario_dir()
     imported = import_catalog(store, scenario / "mldebt.yaml", as_of)
-    drift = run_demo_drift(store, scenario)
+    drift = run_demo_drift(store, scenario, end_of_day(as_of))
     scanned = scan_demo(store, scenario, as_of)
     events = load_demo_events(store, scenario, as_of)
     result = DemoResult(scenario, imported, list_catalog(store, as_of), events=events, scan=scanned, drift=drift,
