@@ -25,20 +25,21 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, null, select
 from sqlalchemy.orm import Session
 
 from mldebt.domain.costs import CostRates
 from mldebt.domain.debt import ACTIVE_STATUSES, DebtDraft, DebtSource, DebtStatus
-from mldebt.domain.debt_groups import FindingLike, group_findings, root_cause
+from mldebt.domain.debt_groups import ROOT_CAUSES, group_findings, root_cause
 from mldebt.service import debt_fixes
 from mldebt.service.debt_edit import ESTIMATED, add_debt, update_debt
 from mldebt.service.debt_view import backlog_page, item_dict, show_item
+from mldebt.store.base import as_aware
 from mldebt.store.database import Store
 from mldebt.store.debt import change_item
 from mldebt.store.debt_tables import DebtItemChangeRow, DebtItemRow
@@ -52,10 +53,34 @@ AUTO_RESOLVED = "auto-resolved"
 EVIDENCE_GONE = "evidence-gone"
 REOPENED = "reopened"
 _ACTIVE = {str(s) for s in ACTIVE_STATUSES}
-_FINDING_COLUMNS = (FindingRow.id, FindingRow.source, FindingRow.rule_id, FindingRow.severity, FindingRow.component,
-                    FindingRow.message, FindingRow.fingerprint, FindingRow.file, FindingRow.line,
-                    FindingRow.effort_minutes, FindingRow.evidence, FindingRow.first_seen_at)
+_PER_FINDING_RULES = sorted(rule for rule, cause in ROOT_CAUSES.items() if cause.per_finding)
 _CHUNK = 500
+
+
+class _Finding(NamedTuple):
+    """What grouping reads of an open finding: a plain tuple (SQLAlchemy's rows are slower to read)."""
+
+    id: int
+    source: str
+    rule_id: str
+    severity: str
+    component: str
+    message: str
+    fingerprint: str
+    file: str | None
+    line: int | None
+    effort_minutes: int
+    evidence: Any  # a dict for root causes kept per finding (grouping reads it); None for the others
+    first_seen_at: dt.datetime
+
+
+def _open_findings(session: Session) -> list[_Finding]:
+    """The open findings, by Core (no ORM objects) and with the evidence JSON only where grouping reads it."""
+    evidence = case((FindingRow.rule_id.in_(_PER_FINDING_RULES), FindingRow.evidence), else_=null())
+    query = select(FindingRow.id, FindingRow.source, FindingRow.rule_id, FindingRow.severity, FindingRow.component,
+                   FindingRow.message, FindingRow.fingerprint, FindingRow.file, FindingRow.line,
+                   FindingRow.effort_minutes, evidence, FindingRow.first_seen_at).where(FindingRow.status == OPEN)
+    return [_Finding._make(row) for row in session.connection().execute(query)]
 
 
 @dataclass
@@ -116,17 +141,16 @@ def _created_entry(row: DebtItemRow, actor: str, now: dt.datetime) -> DebtItemCh
                              note=f"{row.evidence_count} open finding(s) of one root cause")
 
 
-def _latest_seen(findings: Iterable[FindingLike]) -> dict[tuple[str, str], dt.datetime]:
-    """Newest `first_seen_at` per (component, root-cause group): when the newest finding appeared."""
-    causes: dict[str, str] = {}
+def _latest_seen(session: Session) -> dict[tuple[str, str], dt.datetime]:
+    """Newest `first_seen_at` of the open findings per (component, root-cause group)."""
+    query = (select(FindingRow.component, FindingRow.rule_id, func.max(FindingRow.first_seen_at))
+             .where(FindingRow.status == OPEN).group_by(FindingRow.component, FindingRow.rule_id))
     latest: dict[tuple[str, str], dt.datetime] = {}
-    for finding in findings:
-        group = causes.get(finding.rule_id)
-        if group is None:
-            group = causes[finding.rule_id] = root_cause(finding.rule_id).group
-        key = (finding.component, group)
-        if key not in latest or finding.first_seen_at > latest[key]:
-            latest[key] = finding.first_seen_at
+    for component, rule_id, seen in session.execute(query):
+        key = (component, root_cause(rule_id).group)
+        seen = as_aware(seen)
+        if key not in latest or seen > latest[key]:
+            latest[key] = seen
     return latest
 
 
@@ -160,11 +184,10 @@ class _Rebuild:
         self.result = RebuildResult()
 
     def run(self, rates: CostRates) -> RebuildResult:
-        findings = cast(Sequence[FindingLike], self.session.execute(
-            select(*_FINDING_COLUMNS).where(FindingRow.status == OPEN)).all())
+        findings = _open_findings(self.session)
         self.result.findings = len(findings)
         drafts = {draft.key: draft for draft in group_findings(findings)}
-        latest = _latest_seen(findings)
+        latest = _latest_seen(self.session)
         items = {row.key: row for row in self.session.scalars(select(DebtItemRow))}
         resolved_ids = [row.id for row in items.values() if row.status == DebtStatus.RESOLVED]
         gone = _latest_action(self.session, (AUTO_RESOLVED, EVIDENCE_GONE), resolved_ids)
