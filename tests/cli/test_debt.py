@@ -88,8 +88,8 @@ def test_debt_add_set_show_record_who_changed_what(capsys, scanned):
     duplicate = run(capsys, "debt", "add", "replace the feature STORE", "--component", "shop-model", "--category",
                     "code", "--effort", "1")
     assert duplicate[0] == 2 and "already records" in duplicate[2]
-    code, out, _ = run(capsys, "debt", "set", str(item["id"]), "--status", "accepted", "--reason", "after the migration",
-                       "--until", "2099-01-01", "--as-of", "2098-06-01", "--format", "json")
+    code, out, _ = run(capsys, "debt", "set", str(item["id"]), "--status", "accepted", "--reason",
+                       "after the migration", "--until", "2099-01-01", "--as-of", "2098-06-01", "--format", "json")
     assert code == 0 and json.loads(out)["accepted"] == {"reason": "after the migration", "until": "2099-01-01"}
     code, out, _ = run(capsys, "debt", "show", str(item["id"]), "--format", "json")
     history = json.loads(out)["history"]

@@ -126,3 +126,28 @@ def test_a_rebuild_through_the_api_finds_the_same_items(client, token, backlog):
     assert {k: response.json()[k] for k in ("created", "updated", "resolved", "findings")} == {
         "created": 0, "updated": 0, "resolved": 0, "findings": 4}
     assert client.get("/api/v1/debt", headers=token()).json()["total"] == 3
+
+
+def test_every_debt_write_of_the_api_runs_in_the_writer(store, backlog):
+    from fastapi.testclient import TestClient
+
+    from mldebt.service.tokens import create_api_token
+    from mldebt.web.app import create_app
+    from tests.support.transactions import EngineWatch
+    from tests.web.test_writes_through_the_writer import writing_threads
+
+    editor = {"authorization": f"Bearer {create_api_token(store, 'editor', 'test')['token']}"}
+    watch = EngineWatch(store.engine)
+    try:
+        with TestClient(create_app(store)) as api:
+            [first] = api.get("/api/v1/debt", params={"limit": 1}, headers=editor).json()["items"]
+            assert api.patch(f"/api/v1/debt/{first['id']}", json={"owner": "ana"}, headers=editor).status_code == 200
+            body = {"title": "t", "component": "shop-api", "category": "code", "effort": {"low_hours": 1,
+                                                                                          "high_hours": 2}}
+            assert api.post("/api/v1/debt", json=body, headers=editor).status_code == 201
+            assert api.post("/api/v1/debt/rebuild", headers=editor).status_code == 200
+            units = api.get("/healthz").json()["writer"]["units"]
+    finally:
+        watch.close()
+    assert units == 3
+    assert len(watch.writer_threads) == writing_threads(store)  # nothing wrote beside the writer

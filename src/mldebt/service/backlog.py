@@ -110,10 +110,21 @@ def load_rates(catalog_path: Path | None) -> CostRates:
     return require_catalog(catalog_path).costs
 
 
-def _draft_values(draft: DebtDraft, keep_effort: bool) -> dict[str, Any]:
+def _same_evidence(stored: list[Any] | None, draft: DebtDraft) -> bool:
+    """Whether the stored evidence lists the draft's (kind, ref, summary) in order, without building dicts.
+
+    `at` is the finding's `first_seen_at`, which never changes for the same finding id."""
+    entries = stored or []
+    return len(entries) == len(draft.evidence) and all(
+        s["ref"] == e.ref and s["summary"] == e.summary and s["kind"] == e.kind
+        for s, e in zip(entries, draft.evidence, strict=True))
+
+
+def _draft_values(draft: DebtDraft, keep_effort: bool, stored: list[Any] | None = None) -> dict[str, Any]:
     values: dict[str, Any] = {"title": draft.title, "severity": str(draft.severity),
-                              "evidence": [e.to_dict() for e in draft.evidence],
                               "evidence_count": draft.evidence_count, "rule_ids": list(draft.rule_ids)}
+    if not _same_evidence(stored, draft):
+        values["evidence"] = [e.to_dict() for e in draft.evidence]
     if not keep_effort:
         values["effort_low_hours"] = draft.effort.low_hours
         values["effort_high_hours"] = draft.effort.high_hours
@@ -213,7 +224,7 @@ class _Rebuild:
 
     def _with_evidence(self, row: DebtItemRow, draft: DebtDraft, keep_effort: bool, gone_at: dt.datetime | None,
                        newest: dt.datetime | None) -> None:
-        values = _draft_values(draft, keep_effort)
+        values = _draft_values(draft, keep_effort, row.evidence)
         if _expired(row, self.now):
             self._expire(row, values)
             return
