@@ -63,6 +63,9 @@ def test_backlog_table_shows_each_item(capsys, scanned):
     (["backlog", "--status", "closed"], "error: status: unknown status 'closed'"),
     (["backlog", "--category", "money"], "error: --category: unknown category 'money'"),
     (["backlog", "--as-of", "yesterday"], "error: --as-of: bad date 'yesterday'"),
+    (["backlog", "--component", "shop-apj"], "error: --component: unknown component 'shop-apj'; known: shop-api, "
+                                             "shop-model"),
+    (["debt", "set", "1", "--title", "x"], "error: --title: only items added by hand can be edited"),
     (["debt", "add", "x", "--component", "shop-api", "--category", "code", "--effort", "lots"],
      "error: --effort: bad effort 'lots', expected hours as LOW-HIGH (e.g. 4-12)"),
     (["debt", "add", "x", "--component", "shop-ap", "--category", "code", "--effort", "1-2"],

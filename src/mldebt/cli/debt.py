@@ -23,7 +23,7 @@ app = typer.Typer(help="Debt items by hand: add, show, set status, owner, effort
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 REASONS_SHOWN = 2
 OPTION_OF = {"accepted_reason": "--reason", "accepted_until": "--until", "effort": "--effort", "status": "--status",
-             "owner": "--owner", "category": "--category"}
+             "owner": "--owner", "category": "--category", "title": "--title", "description": "--description"}
 
 
 class BacklogFormat(StrEnum):
@@ -136,12 +136,14 @@ def backlog(
       mldebt backlog --component order-bot-nlp --status open --status planned --format md
     """
     from mldebt.service.backlog import backlog_page, rebuild_backlog
+    from mldebt.service.components import require_component
     from mldebt.service.debt_view import check_category, check_statuses
 
     now = when(as_of)
     statuses = check_statuses(status or None)
     check_category(category, "--category")
     store = state(ctx).store()
+    require_component(store, component)
     if not no_rebuild:
         rebuild_backlog(store, now, _catalog_rates(catalog))  # automatic decisions: recorded as `mldebt`
     items, total = backlog_page(store, component, category, statuses, limit, 0, now)
@@ -249,6 +251,8 @@ def set_(
                               "year ahead)."),
     effort: str = typer.Option(None, "--effort", help="Remediation effort in hours, LOW-HIGH (kept by rebuilds)."),
     category: str = typer.Option(None, "--category", help="Another category."),
+    title: str = typer.Option(None, "--title", help="A new title (items added by hand only)."),
+    description: str = typer.Option(None, "--description", help="A new description (items added by hand only)."),
     fmt: OutputFormat = FORMAT_OPTION,
     as_of: str = AS_OF_OPTION,
 ) -> None:
@@ -263,7 +267,8 @@ def set_(
 
     changes: dict[str, Any] = {}
     for name, value in (("status", status), ("owner", owner), ("accepted_reason", reason),
-                        ("accepted_until", until), ("effort", effort), ("category", category)):
+                        ("accepted_until", until), ("effort", effort), ("category", category), ("title", title),
+                        ("description", description)):
         if value is not None:
             changes[name] = value
     if not changes:
