@@ -28,23 +28,21 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-from sqlalchemy import case, func, null, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mldebt.domain.costs import CostRates
 from mldebt.domain.debt import ACTIVE_STATUSES, DebtDraft, DebtSource, DebtStatus
-from mldebt.domain.debt_groups import ROOT_CAUSES, group_findings, root_cause
+from mldebt.domain.debt_groups import group_findings, root_cause
 from mldebt.service import debt_fixes
 from mldebt.service.debt_edit import ESTIMATED, add_debt, update_debt
+from mldebt.service.debt_findings import latest_seen, open_findings
 from mldebt.service.debt_view import backlog_page, item_dict, show_item
-from mldebt.store.base import as_aware
 from mldebt.store.database import Store
 from mldebt.store.debt import change_item
 from mldebt.store.debt_tables import DebtItemChangeRow, DebtItemRow
-from mldebt.store.findings import OPEN
-from mldebt.store.models import FindingRow
 
 __all__ = ["RebuildResult", "add_debt", "backlog_page", "item_dict", "load_rates", "rebuild_backlog", "show_item",
            "update_debt"]
@@ -53,34 +51,7 @@ AUTO_RESOLVED = "auto-resolved"
 EVIDENCE_GONE = "evidence-gone"
 REOPENED = "reopened"
 _ACTIVE = {str(s) for s in ACTIVE_STATUSES}
-_PER_FINDING_RULES = sorted(rule for rule, cause in ROOT_CAUSES.items() if cause.per_finding)
 _CHUNK = 500
-
-
-class _Finding(NamedTuple):
-    """What grouping reads of an open finding: a plain tuple (SQLAlchemy's rows are slower to read)."""
-
-    id: int
-    source: str
-    rule_id: str
-    severity: str
-    component: str
-    message: str
-    fingerprint: str
-    file: str | None
-    line: int | None
-    effort_minutes: int
-    evidence: Any  # a dict for root causes kept per finding (grouping reads it); None for the others
-    first_seen_at: dt.datetime
-
-
-def _open_findings(session: Session) -> list[_Finding]:
-    """The open findings, by Core (no ORM objects) and with the evidence JSON only where grouping reads it."""
-    evidence = case((FindingRow.rule_id.in_(_PER_FINDING_RULES), FindingRow.evidence), else_=null())
-    query = select(FindingRow.id, FindingRow.source, FindingRow.rule_id, FindingRow.severity, FindingRow.component,
-                   FindingRow.message, FindingRow.fingerprint, FindingRow.file, FindingRow.line,
-                   FindingRow.effort_minutes, evidence, FindingRow.first_seen_at).where(FindingRow.status == OPEN)
-    return [_Finding._make(row) for row in session.connection().execute(query)]
 
 
 @dataclass
@@ -152,19 +123,6 @@ def _created_entry(row: DebtItemRow, actor: str, now: dt.datetime) -> DebtItemCh
                              note=f"{row.evidence_count} open finding(s) of one root cause")
 
 
-def _latest_seen(session: Session) -> dict[tuple[str, str], dt.datetime]:
-    """Newest `first_seen_at` of the open findings per (component, root-cause group)."""
-    query = (select(FindingRow.component, FindingRow.rule_id, func.max(FindingRow.first_seen_at))
-             .where(FindingRow.status == OPEN).group_by(FindingRow.component, FindingRow.rule_id))
-    latest: dict[tuple[str, str], dt.datetime] = {}
-    for component, rule_id, seen in session.execute(query):
-        key = (component, root_cause(rule_id).group)
-        seen = as_aware(seen)
-        if key not in latest or seen > latest[key]:
-            latest[key] = seen
-    return latest
-
-
 def _latest_action(session: Session, actions: Sequence[str], item_ids: Sequence[int]) -> dict[int, dt.datetime]:
     """Per item, when its history last recorded one of `actions`."""
     found: dict[int, dt.datetime] = {}
@@ -195,10 +153,10 @@ class _Rebuild:
         self.result = RebuildResult()
 
     def run(self, rates: CostRates) -> RebuildResult:
-        findings = _open_findings(self.session)
+        findings = open_findings(self.session)
         self.result.findings = len(findings)
         drafts = {draft.key: draft for draft in group_findings(findings)}
-        latest = _latest_seen(self.session)
+        latest = latest_seen(self.session)
         items = {row.key: row for row in self.session.scalars(select(DebtItemRow))}
         resolved_ids = [row.id for row in items.values() if row.status == DebtStatus.RESOLVED]
         gone = _latest_action(self.session, (AUTO_RESOLVED, EVIDENCE_GONE), resolved_ids)
