@@ -237,6 +237,13 @@ def test_manual_items_are_added_with_history_and_never_resolve_themselves(compon
         add_debt(components, "replace the  hand-rolled FEATURE store", "shop-model", "code", 1, 2, "cli:bo", T1)
 
 
+def test_text_that_cannot_be_stored_is_refused_naming_the_field(components):
+    with pytest.raises(UserInputError, match="title: not valid Unicode"):
+        add_debt(components, "bad \ud800", "shop-model", "code", 1, 2, "cli:ana", T0)
+    with pytest.raises(UserInputError, match="owner: at most 200 characters, not 201"):
+        add_debt(components, "ok", "shop-model", "code", 1, 2, "cli:ana", T0, owner="x" * 201)
+
+
 def test_adding_debt_to_an_unknown_component_names_close_matches(components):
     with pytest.raises(NotFoundError, match="unknown component 'shop-modle'; did you mean shop-model"):
         add_debt(components, "x", "shop-modle", "code", 1, 2, "cli:ana", T0)

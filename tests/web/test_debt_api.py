@@ -1,6 +1,7 @@
 """`/api/v1/debt`: viewers read, editors write (through the writer), pages and filters, errors by name."""
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -151,3 +152,14 @@ def test_every_debt_write_of_the_api_runs_in_the_writer(store, backlog):
         watch.close()
     assert units == 3
     assert len(watch.writer_threads) == writing_threads(store)  # nothing wrote beside the writer
+
+
+def test_hostile_text_is_refused_or_stored_safely_never_a_5xx(client, token, backlog):
+    body = {"title": "bad \ud800 title", "component": "shop-model", "category": "code",
+            "effort": {"low_hours": 1, "high_hours": 2}}
+    lone = client.post("/api/v1/debt", content=json.dumps(body), headers={**token("editor"),
+                                                                           "content-type": "application/json"})
+    assert lone.status_code == 422 and lone.json()["error"]["message"].startswith("body.title: ")
+    nul = client.post("/api/v1/debt", json={**body, "title": "nul\x00 title"}, headers=token("editor"))
+    assert (nul.status_code, nul.json()["title"]) == (201, "nul title")
+    assert client.get("/api/v1/debt", params={"component": "x\x00"}, headers=token()).status_code == 422

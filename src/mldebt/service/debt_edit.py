@@ -48,7 +48,11 @@ def _text(field: str, value: Any, limit: int, required: bool = False) -> str | N
         return None
     if not isinstance(value, str):
         raise UserInputError(f"{field}: expected text, not {type(value).__name__}")
-    text = value.replace("\x00", "").strip()
+    text = value.replace("\x00", "").strip()  # PostgreSQL cannot store a NUL
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UserInputError(f"{field}: not valid Unicode (a lone UTF-16 surrogate)") from None
     if len(text) > limit:
         raise UserInputError(f"{field}: at most {limit} characters, not {len(text)}")
     if required and not text:

@@ -89,7 +89,8 @@ def _writer(request: Request) -> GroupCommitWriter:
 
 
 @router.get("", summary="The backlog by priority, paginated and filtered")
-def list_debt(request: Request, _: AsViewer, component: str | None = Query(None, max_length=100),
+def list_debt(request: Request, _: AsViewer,
+              component: str | None = Query(None, max_length=100, pattern=r"^[a-z0-9][a-z0-9._-]*$"),
               category: DebtCategory | None = None,
               status: Annotated[list[DebtStatus] | None, Query(max_length=5)] = None,
               limit: int = Query(50, ge=1, le=MAX_PAGE), offset: int = Query(0, ge=0, le=10_000_000)
