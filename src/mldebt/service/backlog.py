@@ -30,8 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from mldebt.domain.costs import CostRates
 from mldebt.domain.debt import ACTIVE_STATUSES, DebtDraft, DebtSource, DebtStatus
@@ -156,7 +157,7 @@ class _Rebuild:
         findings = open_findings(self.session)
         self.result.findings = len(findings)
         drafts = {draft.key: draft for draft in group_findings(findings)}
-        latest = latest_seen(self.session)
+        latest = latest_seen(findings)
         items = {row.key: row for row in self.session.scalars(select(DebtItemRow))}
         resolved_ids = [row.id for row in items.values() if row.status == DebtStatus.RESOLVED]
         gone = _latest_action(self.session, (AUTO_RESOLVED, EVIDENCE_GONE), resolved_ids)
@@ -247,14 +248,17 @@ class _Rebuild:
 
         self.session.flush()
         scores = score_items(self.session, rows, rates, self.now)
+        updates = []
         for row in rows:
             score = scores.get(row.id)
             if score is None:
                 continue
-            for name, value in score.columns().items():
-                if getattr(row, name) != value:
-                    setattr(row, name, value)
-            row.scored_at = self.now
+            columns = {**score.columns(), "scored_at": self.now}
+            for name, value in columns.items():  # the loaded rows show the scores, without a flush of their own
+                set_committed_value(row, name, value)
+            updates.append({"id": row.id, **columns})
+        if updates:  # one executemany by primary key instead of a unit-of-work UPDATE per row
+            self.session.execute(update(DebtItemRow), updates)
         self.result.scored = len(scores)
 
 
