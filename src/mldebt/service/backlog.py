@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -103,25 +103,24 @@ def _draft_values(draft: DebtDraft, keep_effort: bool, stored: list[Any] | None 
     return values
 
 
-def _new_item(draft: DebtDraft, actor: str, now: dt.datetime) -> DebtItemRow:
-    return DebtItemRow(
-        key=draft.key, title=draft.title, category=str(draft.category), component=draft.component,
-        source=str(draft.source), severity=str(draft.severity), status=str(DebtStatus.OPEN),
-        effort_low_hours=draft.effort.low_hours, effort_high_hours=draft.effort.high_hours,
-        evidence=[e.to_dict() for e in draft.evidence], evidence_count=draft.evidence_count,
-        rule_ids=list(draft.rule_ids), first_seen_at=draft.first_seen_at or now, created_by=actor, created_at=now,
-        updated_at=now)
+def _new_item(draft: DebtDraft, actor: str, now: dt.datetime) -> dict[str, Any]:
+    return {"key": draft.key, "title": draft.title, "category": str(draft.category), "component": draft.component,
+            "source": str(draft.source), "severity": str(draft.severity), "status": str(DebtStatus.OPEN),
+            "effort_low_hours": draft.effort.low_hours, "effort_high_hours": draft.effort.high_hours,
+            "evidence": [e.to_dict() for e in draft.evidence], "evidence_count": draft.evidence_count,
+            "rule_ids": list(draft.rule_ids), "first_seen_at": draft.first_seen_at or now, "created_by": actor,
+            "created_at": now, "updated_at": now}
 
 
 _CREATED_FIELDS = ("title", "category", "component", "source", "severity", "status", "effort_low_hours",
                    "effort_high_hours", "evidence_count", "rule_ids", "first_seen_at")
 
 
-def _created_entry(row: DebtItemRow, actor: str, now: dt.datetime) -> DebtItemChangeRow:
+def _created_entry(row: DebtItemRow, actor: str, now: dt.datetime) -> dict[str, Any]:
     shown = {name: [None, getattr(row, name)] for name in _CREATED_FIELDS}
     shown["first_seen_at"] = [None, row.first_seen_at.isoformat()]
-    return DebtItemChangeRow(item_id=row.id, at=now, actor=actor, action="created", changes=shown,
-                             note=f"{row.evidence_count} open finding(s) of one root cause")
+    return {"item_id": row.id, "at": now, "actor": actor, "action": "created", "changes": shown,
+            "note": f"{row.evidence_count} open finding(s) of one root cause"}
 
 
 def _latest_action(session: Session, actions: Sequence[str], item_ids: Sequence[int]) -> dict[int, dt.datetime]:
@@ -162,16 +161,16 @@ class _Rebuild:
         resolved_ids = [row.id for row in items.values() if row.status == DebtStatus.RESOLVED]
         gone = _latest_action(self.session, (AUTO_RESOLVED, EVIDENCE_GONE), resolved_ids)
         estimated = _estimated_by_hand(self.session)
-        new_rows = []
+        new_values = []
         for key, draft in drafts.items():
             row = items.get(key)
             if row is None:
-                new_rows.append(_new_item(draft, self.actor, self.now))
+                new_values.append(_new_item(draft, self.actor, self.now))
             elif row.source != DebtSource.MANUAL:
                 seen = draft.first_seen_at if root_cause(draft.rule_ids[0]).per_finding else \
                     latest.get((draft.component, str(draft.details.get("group"))), draft.first_seen_at)
                 self._with_evidence(row, draft, row.id in estimated, gone.get(row.id), seen)
-        self._insert(new_rows)
+        new_rows = self._insert(new_values)
         without = [row for key, row in items.items() if key not in drafts and row.source != DebtSource.MANUAL]
         self._without_evidence(without, gone)
         for row in items.values():
@@ -205,13 +204,15 @@ class _Rebuild:
         change_item(self.session, row, values, self.actor, self.now, REOPENED, "acceptance expired")
         self.result.expired.append(row.id)
 
-    def _insert(self, rows: list[DebtItemRow]) -> None:
-        if not rows:
-            return
-        self.session.add_all(rows)
-        self.session.flush()  # one flush: the new ids, inserted in batches
-        self.session.add_all([_created_entry(row, self.actor, self.now) for row in rows])
+    def _insert(self, values: list[dict[str, Any]]) -> list[DebtItemRow]:
+        """New items and their `created` entries as two bulk INSERTs (RETURNING the rows), not a flush per row."""
+        if not values:
+            return []
+        query = insert(DebtItemRow).returning(DebtItemRow, sort_by_parameter_order=True)
+        rows = list(self.session.scalars(query, values))
+        self.session.execute(insert(DebtItemChangeRow), [_created_entry(row, self.actor, self.now) for row in rows])
         self.result.created.extend(row.id for row in rows)
+        return rows
 
     def _without_evidence(self, rows: list[DebtItemRow], gone: dict[int, dt.datetime]) -> None:
         """No open finding of these items' root causes: resolve the active ones, note it on the resolved ones."""
