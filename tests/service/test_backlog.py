@@ -303,3 +303,15 @@ def test_rebuild_reads_only_open_findings(components):
         assert session.scalar(select(func.count()).select_from(FindingRow)) == 1
     assert rebuild_backlog(components, T1).created == []
 
+
+
+def test_reopening_by_hand_clears_the_resolution_and_records_the_actor(components):
+    record(components, "scan", [unpinned("shop-api", "a")], T0)
+    rebuild_backlog(components, T0)
+    [item] = items(components)
+    resolved = update_debt(components, item.id, {"status": "resolved"}, "token:ops", T1)
+    assert (resolved["fixed_by"], resolved["resolved_at"]) == ("manual", T1.isoformat())
+    reopened = update_debt(components, item.id, {"status": "in-progress"}, "cli:bo", T2)
+    assert (reopened["status"], reopened["fixed_by"], reopened["resolved_at"]) == ("in-progress", None, None)
+    assert [(h["action"], h["actor"], h["changes"].get("status")) for h in reopened["history"][1:]] == [
+        ("resolved", "token:ops", ["open", "resolved"]), ("reopened", "cli:bo", ["resolved", "in-progress"])]

@@ -188,7 +188,7 @@ def _status_values(row: DebtItemRow, changes: Mapping[str, Any], now: dt.datetim
         action = "resolved"
     elif status != DebtStatus.RESOLVED and row.status == DebtStatus.RESOLVED:
         values.update(resolved_at=None, fixed_by=None)
-        action = "reopened"
+        action = "accepted" if status == DebtStatus.ACCEPTED else "reopened"
     return values, action
 
 
