@@ -194,7 +194,7 @@ def _status_values(row: DebtItemRow, changes: Mapping[str, Any], now: dt.datetim
 
 def update_debt(store: Store, item_id: int, changes: Mapping[str, Any], actor: str, now: dt.datetime
                 ) -> dict[str, Any]:
-    """Change an item's status, owner, effort, category (and title, description of a manual item)."""
+    """Change an item's status, owner, effort, category (and title, description, severity of a manual item)."""
     unknown = sorted(set(changes) - set(FIELDS))
     if unknown:
         raise UserInputError(f"{unknown[0]}: not a field that can be changed; expected {', '.join(FIELDS)}")
@@ -205,7 +205,7 @@ def update_debt(store: Store, item_id: int, changes: Mapping[str, Any], actor: s
         if row is None:
             raise NotFoundError(f"no debt item {item_id}")
         manual = row.source == DebtSource.MANUAL
-        for name in ("title", "description"):
+        for name in ("title", "description", "severity"):
             if name in changes and not manual:
                 raise UserInputError(f"{name}: only items added by hand can be edited; item {row.id} is rebuilt from "
                                      "its findings")
