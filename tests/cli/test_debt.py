@@ -105,3 +105,12 @@ def test_debt_add_set_show_record_who_changed_what(capsys, scanned):
 def test_no_rebuild_lists_what_is_stored(capsys, scanned):
     code, out, _ = run(capsys, "backlog", "--no-rebuild", "--format", "json")
     assert (code, json.loads(out)["total"]) == (0, 0)
+
+
+@pytest.mark.parametrize(("low", "high", "currency", "text"), [
+    (1234.5, 3456.7, "USD", "$1.2k-3.5k/week"), (0, 0, "USD", "$0/week"), (12.3, 98.7, "EUR", "€12-99/week"),
+    (25_000, 1_500_000, "CHF", "25k-1.5M CHF/week")])
+def test_money_is_a_rounded_range(low, high, currency, text):
+    from mldebt.cli.debt import money_range
+
+    assert money_range(low, high, currency) == text

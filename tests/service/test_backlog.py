@@ -315,3 +315,23 @@ def test_reopening_by_hand_clears_the_resolution_and_records_the_actor(component
     assert (reopened["status"], reopened["fixed_by"], reopened["resolved_at"]) == ("in-progress", None, None)
     assert [(h["action"], h["actor"], h["changes"].get("status")) for h in reopened["history"][1:]] == [
         ("resolved", "token:ops", ["open", "resolved"]), ("reopened", "cli:bo", ["resolved", "in-progress"])]
+
+
+@pytest.mark.parametrize(("author", "bot"), [("renovate[bot]", True), ("dependabot", True), ("Renovate", True),
+                                             ("github-actions[bot]", True), ("ana", False), (None, False),
+                                             ("bot-fan", False)])
+def test_bots_are_named_by_githubs_suffix_or_as_dependabot_and_renovate(author, bot):
+    from mldebt.service.debt_fixes import is_bot
+
+    assert is_bot(author) is bot
+
+
+def test_an_auto_retrain_does_not_close_a_dependency_item(components):
+    record(components, "scan", [unpinned("shop-model", "torch")], T0)
+    rebuild_backlog(components, T0)
+    with components.session() as session:
+        request = add_request(session, "shop-model", None, "auto", "true", "running", T1)
+        finish_request(session, request.id, "succeeded", {"exit_code": 0}, T1)
+    record(components, "scan", [], T2)
+    rebuild_backlog(components, T2)
+    assert [(i.category, i.fixed_by) for i in items(components)] == [("dependencies", "manual")]
