@@ -335,3 +335,14 @@ def test_an_auto_retrain_does_not_close_a_dependency_item(components):
     record(components, "scan", [], T2)
     rebuild_backlog(components, T2)
     assert [(i.category, i.fixed_by) for i in items(components)] == [("dependencies", "manual")]
+
+
+def test_the_bot_authors_setting_names_more_bots(components, tmp_path, monkeypatch):
+    monkeypatch.setenv("MLDEBT_BOT_AUTHORS", "release-robot, renovate")
+    changes = '      - {version: "1.1", date: 2026-11-02, author: Release-Robot, kind: patch, description: Pin}'
+    record(components, "scan", [unpinned("shop-api", "flask")], T0)
+    rebuild_backlog(components, T0)
+    import_catalog(components, catalog(tmp_path, changes), T1.date(), now=T1)
+    record(components, "scan", [], T2)
+    rebuild_backlog(components, T2)
+    assert [i.fixed_by for i in items(components)] == ["automated"]

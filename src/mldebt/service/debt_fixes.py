@@ -4,8 +4,9 @@
 automatic action touched its component:
 - a retrain request in mode `auto` that succeeded (only for `data` and `model` items: a retrain
   refreshes a model and its data, it cannot pin a dependency or delete a notebook);
-- a change-log entry of the component whose author is a bot (`dependabot`, `renovate`, or any name
-  ending in `[bot]`, which is how GitHub names app accounts), e.g. a dependency bump merged by Renovate.
+- a change-log entry of the component whose author is a bot (any name ending in `[bot]`, which is
+  how GitHub names app accounts, or one of `MLDEBT_BOT_AUTHORS`: dependabot and renovate by
+  default), e.g. a dependency bump merged by Renovate.
 Otherwise `manual`: a person did. The action found is kept as the item's evidence.
 
 Everything is read in two queries for all the items a rebuild resolves (no query per item).
@@ -21,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mldebt.domain.debt import DebtCategory, Evidence, EvidenceKind, FixedBy
+from mldebt.settings import BOT_AUTHORS
 from mldebt.store.debt_tables import DebtItemRow
 from mldebt.store.models import ChangeRow, ComponentRow, RetrainRequestRow
 
@@ -31,10 +33,15 @@ AUTO_MODE = "auto"
 SUCCEEDED = "succeeded"  # service.retrain.SUCCEEDED (the retrain service imports subprocess machinery)
 
 
-def is_bot(author: str | None) -> bool:
-    """A change made by a bot account: GitHub's `name[bot]`, Dependabot or Renovate."""
+def bot_names() -> frozenset[str]:
+    """The authors that are bots besides `name[bot]`: `MLDEBT_BOT_AUTHORS` (default dependabot, renovate)."""
+    return frozenset(name.strip().lower() for name in BOT_AUTHORS.value().split(",") if name.strip())
+
+
+def is_bot(author: str | None, names: frozenset[str] = frozenset(BOT_NAMES)) -> bool:
+    """A change made by a bot account: GitHub's `name[bot]`, or one of `names`."""
     name = (author or "").strip().lower()
-    return name.endswith(BOT_SUFFIX) or name in BOT_NAMES
+    return name.endswith(BOT_SUFFIX) or name in names
 
 
 @dataclass(frozen=True)
@@ -70,8 +77,9 @@ def automatic_actions(session: Session, components: Sequence[str], since: dt.dat
                       ChangeRow.description)
                .join(ComponentRow, ChangeRow.component_id == ComponentRow.id)
                .where(ComponentRow.name.in_(names), ChangeRow.date >= since.date(), ChangeRow.date <= now.date()))
+    bots = bot_names()
     for change_id, component, day, author, version, description in session.execute(changes):
-        if is_bot(author):
+        if is_bot(author, bots):
             at = dt.datetime.combine(day, dt.time(), dt.UTC)
             found.setdefault(component, []).append(AutomaticAction(
                 component, at, EvidenceKind.CHANGE, str(change_id),
