@@ -86,8 +86,13 @@ def _row(item: dict[str, Any]) -> list[str]:
 HEADERS = ["id", "title", "component", "category", "status", "effort", "interest", "priority", "risk", "why"]
 
 
+WIDE = {"title": 28, "why": 40}  # the two columns of prose get room; the figures keep theirs
+
+
 def print_table(items: list[dict[str, Any]], total: int) -> None:
-    table = Table(*HEADERS, title=f"Debt backlog by priority ({len(items)} of {total})")
+    table = Table(title=f"Debt backlog by priority ({len(items)} of {total})")
+    for header in HEADERS:
+        table.add_column(header, min_width=WIDE.get(header), no_wrap=header not in WIDE)
     for item in items:
         table.add_row(*(styled(cell) for cell in _row(item)))
     out.print(table)
@@ -209,6 +214,9 @@ def print_item(item: dict[str, Any]) -> None:
         out.print(styled("Why", "bold"))
         for line in ([summary] if summary else []) + reasons(item, 5):
             out.print(styled(f"  - {line}"))
+    defaults = (item["breakdown"] or {}).get("defaults_used")
+    if defaults:
+        out.print(styled(f"  rates left at their defaults (set them under `costs:`): {', '.join(map(str, defaults))}"))
     out.print(styled(f"Evidence ({item['evidence_count']})", "bold"))
     for entry in item["evidence"]:
         out.print(styled(f"  {entry['kind']} {entry['ref']}: {entry['summary']}"))
