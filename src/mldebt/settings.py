@@ -85,6 +85,10 @@ SENTRY_DSN = Setting("sentry_dsn", "SENTRY_DSN", "",
 SETTINGS_FILE = Setting("settings_file", "MLDEBT_SETTINGS_FILE", ".mldebt/settings.toml",
                         "TOML file of settings by name (e.g. sentry_secret = \"...\"), read when the env var is unset.")
 
+BOT_AUTHORS = Setting("bot_authors", "MLDEBT_BOT_AUTHORS", "dependabot,renovate",
+                      "Comma-separated change-log authors that are bots (besides any name ending in [bot]): a debt "
+                      "item their change closed is fixed_by automated.")
+
 
 def source_secret(source: str) -> str | None:
     """The webhook secret of `source`, or None when none is configured (deliveries are then refused)."""
@@ -95,4 +99,5 @@ def source_secret(source: str) -> str | None:
 SETTINGS: tuple[Setting, ...] = (
     DATABASE_URL, CATALOG_FILE, *SOURCE_SECRETS.values(), ZIGPOLL_API_KEY, ZIGPOLL_URL, BIGCOMMERCE_TOKEN,
     BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_URL, CATEGORY_RULES_FILE, FEEDBACK_SCORES_FILE, SENTRY_DSN, SETTINGS_FILE,
+    BOT_AUTHORS,
 )

@@ -10,7 +10,7 @@ import traceback
 import typer
 
 from mldebt import __version__
-from mldebt.cli import catalog, db, demo, drift, incidents, ingest, ingest_tests, kpis, scan, serve
+from mldebt.cli import catalog, db, debt, demo, drift, incidents, ingest, ingest_tests, kpis, scan, serve
 from mldebt.cli.common import AppState, err
 from mldebt.errors import (
     EXIT_INTERNAL,
@@ -50,6 +50,8 @@ app.command("review")(kpis.review)
 app.command("reviews")(kpis.reviews)
 app.add_typer(serve.token_app, name="token")
 app.command("serve")(serve.serve)
+app.command("backlog")(debt.backlog)
+app.add_typer(debt.app, name="debt")
 
 
 def _version(value: bool) -> None:

@@ -144,17 +144,27 @@ def item_key(component: str, group: str, *identity: object) -> str:
 def group_findings(findings: Iterable[FindingLike]) -> list[DebtDraft]:
     """One draft per (component, root cause), evidence ordered by severity then place."""
     groups: dict[str, tuple[RootCause, list[FindingLike]]] = {}
+    causes: dict[str, RootCause] = {}
+    keys: dict[tuple[str, str], str] = {}  # (component, group) -> key: one hash per item, not per finding
     for finding in findings:
-        cause = root_cause(finding.rule_id)
-        identity = (finding.fingerprint,) if cause.per_finding else ()
-        key = item_key(finding.component, cause.group, *identity)
+        cause = causes.get(finding.rule_id)
+        if cause is None:
+            cause = causes[finding.rule_id] = root_cause(finding.rule_id)
+        if cause.per_finding:
+            key = item_key(finding.component, cause.group, finding.fingerprint)
+        else:
+            key = keys.get((finding.component, cause.group)) or keys.setdefault(
+                (finding.component, cause.group), item_key(finding.component, cause.group))
         groups.setdefault(key, (cause, []))[1].append(finding)
     drafts = [_draft(key, cause, members) for key, (cause, members) in groups.items()]
     return sorted(drafts, key=lambda d: (d.component, d.title, d.key))
 
 
+_RANK = {str(s): s.rank for s in Severity}
+
+
 def _draft(key: str, cause: RootCause, members: Sequence[FindingLike]) -> DebtDraft:
-    ordered = sorted(members, key=lambda f: (-Severity(f.severity).rank, f.file or "", f.line or 0, f.id))
+    ordered = sorted(members, key=lambda f: (-_RANK[f.severity], f.file or "", f.line or 0, f.id))
     first = ordered[0]
     component = first.component
     category = cause.category
