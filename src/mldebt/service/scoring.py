@@ -1,7 +1,11 @@
 """Scoring the backlog: risk, interest (cost of delay per week) and CD3 priority of every active item.
 
-PLACEHOLDER (the scoring helper replaces the body): the interface below is the contract the
-backlog rebuild calls.
+The backlog rebuild calls `score_items` inside its transaction with the active items. Evidence is
+read once for all of them (`service.evidence`), the money a component's incidents, tickets, orders
+and poll answers cost is shared among the items it is evidence against (so the interest of all
+items adds up to what was observed), and each item is scored by the pure functions of
+`metrics.priority`, `metrics.interest` and `metrics.debt_score`. `docs/prioritization.md` explains
+every formula with a worked example.
 """
 
 from __future__ import annotations
@@ -14,7 +18,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from mldebt.domain.costs import CostRates
-from mldebt.domain.finding import Severity
+from mldebt.metrics.debt_score import DebtScore, score_debt
+from mldebt.metrics.interest import DebtFacts, Windows, pools, share_pools
+from mldebt.metrics.priority import ComponentProfile
+from mldebt.service.evidence import gather
+from mldebt.store.base import as_aware
 from mldebt.store.debt_tables import DebtItemRow
 
 
@@ -37,12 +45,28 @@ class ItemScore:
                 "priority_low": self.priority_low, "priority_high": self.priority_high,
                 "currency": self.currency, "breakdown": self.breakdown}
 
+    @classmethod
+    def of(cls, score: DebtScore, rates: CostRates, windows: Windows, now: dt.datetime) -> ItemScore:
+        i, p = score.interest, score.priority
+        return cls(score.risk, i.low, i.high, i.hours_per_week, p.value, p.low, p.high, rates.currency,
+                   score.breakdown(rates, windows, now))
+
 
 def score_items(session: Session, items: Sequence[DebtItemRow], rates: CostRates,
                 now: dt.datetime) -> dict[int, ItemScore]:
     """Scores of `items` (by id), from the evidence in the store over `rates.window_days` before `now`."""
+    if not items:
+        return {}
+    now = as_aware(now)
+    windows = Windows.of(rates.window_days)
+    evidence = gather(session, items, windows, now)
+    facts = [DebtFacts(item.id, item.component, item.category, item.severity, float(item.effort_low_hours),
+                       float(item.effort_high_hours), evidence.churn(item)) for item in items]
+    shares = share_pools(pools(evidence.incidents, evidence.tickets, evidence.revenue, evidence.feedback, rates,
+                               windows), facts, evidence.depends_on)
     scores = {}
-    for item in items:
-        risk = float(Severity(item.severity).rank)
-        scores[item.id] = ItemScore(risk, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, rates.currency, {})
+    for fact in facts:
+        profile = evidence.profiles.get(fact.component) or ComponentProfile(fact.component)
+        score = score_debt(fact, profile, shares[fact.id], evidence.drift.get(fact.component), rates, windows)
+        scores[fact.id] = ItemScore.of(score, rates, windows, now)
     return scores

@@ -1,0 +1,285 @@
+"""The evidence scoring needs, read from the store in a few set-based queries.
+
+One query per kind of evidence, aggregated per component (and category) in the database, never a
+query per item or per component: scoring thousands of items over a hundred thousand incidents must
+take well under a second. Everything is bounded by the evidence window before `now` (rows after
+`now` are ignored, so an `--as-of` in the past scores what was known then).
+
+- components: lifecycle, exposure, `depends_on` (-> transitive dependants, upstream sharing);
+- incident intervals overlapping the window: count opened, open hours clipped to the window,
+  resolved intervals and their durations, per incident, summed per (component, category);
+- tickets per (component, category) and their latest ids;
+- orders at risk: orders named by linked tickets and order events that put revenue at risk
+  (`service.signals.order_at_risk`), each order counted once per component;
+- poll answers per component: mean score, dissatisfied answers and their order value, the window
+  before (for the drop);
+- drift runs in the window, per component in time order (latest verdict, drifted streak);
+- the change counts (`changes`, written by the scanner's hotspot pass) of the items' findings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Float, and_, case, cast, extract, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from mldebt.domain.debt import EvidenceKind
+from mldebt.metrics.debt_score import DriftStats
+from mldebt.metrics.interest import (
+    DISSATISFIED_BELOW,
+    Churn,
+    FeedbackStats,
+    IncidentStats,
+    RevenueStats,
+    TicketStats,
+    Windows,
+)
+from mldebt.metrics.priority import ComponentProfile, transitive_dependants
+from mldebt.service.signals import order_at_risk
+from mldebt.store.base import as_aware
+from mldebt.store.bulk import member_of
+from mldebt.store.debt_tables import DebtItemRow
+from mldebt.store.ingest_tables import FeedbackRow, IncidentIntervalRow, IncidentRow, StoreEventRow, TicketRow
+from mldebt.store.models import ComponentRow, DriftRunRow, FindingRow
+
+SAMPLE_IDS = 5  # ids shown per source in a breakdown
+SAMPLE_FILES = 3
+MAX_DEPENDS_ON = 200
+SQLITE_CHUNK = 10_000  # ids per IN list on SQLite (its bound-variable limit is 32,766)
+_EPOCH_JULIAN_DAY = 2440587.5
+
+
+@dataclass(frozen=True)
+class ScoringEvidence:
+    profiles: dict[str, ComponentProfile]
+    depends_on: dict[str, tuple[str, ...]]
+    incidents: list[IncidentStats]
+    tickets: list[TicketStats]
+    revenue: list[RevenueStats]
+    feedback: list[FeedbackStats]
+    drift: dict[str, DriftStats]
+    changes: dict[int, tuple[str | None, int]]  # finding id -> (file, change count)
+
+    def churn(self, item: DebtItemRow) -> Churn | None:
+        """Mean change count over the item's kept findings (None when it rests on no finding)."""
+        seen = [self.changes.get(ref, (None, 0)) for ref in finding_refs(item)]
+        if not seen:
+            return None
+        files: dict[str, int] = {}
+        for file, count in seen:
+            if file and count > 0:
+                files[file] = max(files.get(file, 0), count)
+        top = sorted(files, key=lambda f: (-files[f], f))[:SAMPLE_FILES]
+        return Churn(sum(count for _, count in seen) / len(seen), len(seen), tuple(top),
+                     max((count for _, count in seen), default=0))
+
+
+def finding_refs(item: DebtItemRow) -> list[int]:
+    refs: list[int] = []
+    for entry in item.evidence or ():
+        if isinstance(entry, dict) and entry.get("kind") == str(EvidenceKind.FINDING):
+            ref = str(entry.get("ref", ""))
+            if ref.isdigit() and len(ref) < 19:
+                refs.append(int(ref))
+    return refs
+
+
+def gather(session: Session, items: Sequence[DebtItemRow], windows: Windows, now: dt.datetime) -> ScoringEvidence:
+    now = as_aware(now)
+    since = now - dt.timedelta(days=windows.days)
+    recent = now - dt.timedelta(days=windows.recent_days)
+    profiles, depends_on = _components(session)
+    ids = sorted({ref for item in items for ref in finding_refs(item)})
+    return ScoringEvidence(
+        profiles, depends_on, _incidents(session, since, recent, now), _tickets(session, since, recent, now),
+        _revenue(session, since, recent, now), _feedback(session, since, recent, now, windows),
+        _drift(session, since, now), _changes(session, ids))
+
+
+def _components(session: Session) -> tuple[dict[str, ComponentProfile], dict[str, tuple[str, ...]]]:
+    rows = session.execute(select(ComponentRow.name, ComponentRow.lifecycle, ComponentRow.customer_facing,
+                                  ComponentRow.revenue_critical, ComponentRow.retired_at, ComponentRow.spec)).all()
+    depends_on: dict[str, tuple[str, ...]] = {}
+    for name, *_, spec in rows:
+        deps = spec.get("depends_on") if isinstance(spec, dict) else None
+        clean = [d for d in deps if isinstance(d, str)] if isinstance(deps, list) else []
+        depends_on[name] = tuple(dict.fromkeys(clean))[:MAX_DEPENDS_ON]
+    live = {name for name, *_, retired, _spec in rows if retired is None}
+    reach = transitive_dependants({n: [d for d in depends_on[n] if d in live] for n in live})
+    profiles = {name: ComponentProfile(name, True, lifecycle, bool(facing), bool(critical), retired is not None,
+                                       depends_on[name], reach.get(name, ()))
+                for name, lifecycle, facing, critical, retired, _spec in rows}
+    return profiles, depends_on
+
+
+def _epoch(column: Any, dialect: str) -> Any:
+    """Seconds since 1970 of a timestamp column, in SQL (so durations are summed by the database)."""
+    if dialect == "postgresql":
+        return cast(extract("epoch", column), Float)
+    return (func.julianday(column) - _EPOCH_JULIAN_DAY) * 86400.0
+
+
+def _seconds(moment: dt.datetime) -> Any:
+    return literal(moment.timestamp(), Float)
+
+
+def _incidents(session: Session, since: dt.datetime, recent: dt.datetime, now: dt.datetime) -> list[IncidentStats]:
+    dialect = session.get_bind().dialect.name
+    iv, inc = IncidentIntervalRow, IncidentRow
+    opened, resolved = _epoch(iv.opened_at, dialect), _epoch(iv.resolved_at, dialect)
+    now_s = _seconds(now)
+    end = case((iv.resolved_at.is_(None), now_s), (resolved > now_s, now_s), else_=resolved)
+
+    def open_seconds(start: dt.datetime) -> Any:
+        begin = case((opened < _seconds(start), _seconds(start)), else_=opened)
+        return func.sum(case((end > begin, end - begin), else_=0.0))
+
+    done = and_(iv.resolved_at.is_not(None), iv.resolved_at >= since, iv.resolved_at <= now)
+    query = (select(inc.component, inc.category, inc.id,
+                    func.sum(case((iv.opened_at >= since, 1), else_=0)),
+                    func.sum(case((iv.opened_at >= recent, 1), else_=0)),
+                    open_seconds(since), open_seconds(recent),
+                    func.sum(case((done, 1), else_=0)),
+                    func.sum(case((done, resolved - opened), else_=0.0)))
+             .join_from(iv, inc, iv.incident_id == inc.id)
+             .where(inc.component.is_not(None), iv.opened_at <= now,
+                    or_(iv.resolved_at.is_(None), iv.resolved_at >= since))
+             .group_by(inc.component, inc.category, inc.id))
+    groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for row in session.execute(query):
+        groups[(row[0], row[1])].append(row)
+    stats = []
+    for (component, category), rows in sorted(groups.items()):
+        ids = sorted((r[2] for r in rows), reverse=True)[:SAMPLE_IDS]
+        stats.append(IncidentStats(
+            component, category, len(rows), int(sum(r[3] for r in rows)), int(sum(r[4] for r in rows)),
+            sum(float(r[5] or 0.0) for r in rows) / 3600.0, sum(float(r[6] or 0.0) for r in rows) / 3600.0,
+            int(sum(r[7] for r in rows)), max(0.0, sum(float(r[8] or 0.0) for r in rows)) / 3600.0, tuple(ids)))
+    return stats
+
+
+def _tickets(session: Session, since: dt.datetime, recent: dt.datetime, now: dt.datetime) -> list[TicketStats]:
+    t = TicketRow
+    window = and_(t.component.is_not(None), t.created_at >= since, t.created_at <= now)
+    counts = session.execute(
+        select(t.component, t.category, func.count(), func.sum(case((t.created_at >= recent, 1), else_=0)))
+        .where(window).group_by(t.component, t.category)).all()
+    ranked = (select(t.component, t.category, t.id,
+                     func.row_number().over(partition_by=(t.component, t.category),
+                                            order_by=(t.created_at.desc(), t.id.desc())).label("rank"))
+              .where(window).subquery())
+    samples: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for component, category, ticket_id in session.execute(
+            select(ranked.c.component, ranked.c.category, ranked.c.id).where(ranked.c.rank <= SAMPLE_IDS)):
+        samples[(component, category)].append(ticket_id)
+    return [TicketStats(component, category, int(n), int(n_recent or 0),
+                        tuple(sorted(samples[(component, category)], reverse=True)))
+            for component, category, n, n_recent in sorted(counts, key=lambda r: (r[0], r[1]))]
+
+
+def _revenue(session: Session, since: dt.datetime, recent: dt.datetime, now: dt.datetime) -> list[RevenueStats]:
+    t, e = TicketRow, StoreEventRow
+    orders: dict[str, dict[str, tuple[float, dt.datetime]]] = defaultdict(dict)
+
+    def keep(component: str, order_id: str, total: float | None, at: dt.datetime) -> None:
+        if not order_id or total is None:
+            return
+        value = max(0.0, float(total))
+        known = orders[component].get(order_id)
+        orders[component][order_id] = (max(value, known[0]), max(at, known[1])) if known else (value, at)
+
+    for component, order_id, total, at in session.execute(
+            select(t.component, t.order_id, func.max(t.order_total), func.max(t.created_at))
+            .where(t.component.is_not(None), t.order_id.is_not(None), t.order_total.is_not(None),
+                   t.created_at >= since, t.created_at <= now)
+            .group_by(t.component, t.order_id)):
+        keep(component, str(order_id), total, as_aware(at))
+    for component, order_id, scope, data, total, at in session.execute(
+            select(e.component, e.resource_id, e.scope, e.data, e.order_total, e.created_at)
+            .where(e.component.is_not(None), e.order_total.is_not(None), e.scope.like("store/order/%"),
+                   e.created_at >= since, e.created_at <= now)):
+        if order_at_risk(scope, data):
+            keep(component, str(order_id), total, at)
+    stats = []
+    for component, by_order in sorted(orders.items()):
+        latest = sorted(by_order, key=lambda o: (by_order[o][1], o), reverse=True)
+        recent_values = [v for v, at in by_order.values() if at >= recent]
+        stats.append(RevenueStats(component, len(by_order), sum(v for v, _ in by_order.values()),
+                                  len(recent_values), sum(recent_values), tuple(latest[:SAMPLE_IDS])))
+    return stats
+
+
+def _feedback(session: Session, since: dt.datetime, recent: dt.datetime, now: dt.datetime,
+              windows: Windows) -> list[FeedbackStats]:
+    f = FeedbackRow
+    before = since - dt.timedelta(days=windows.days)
+    scored = f.score.is_not(None)
+    unhappy = and_(scored, f.score < DISSATISFIED_BELOW)
+    value = case((f.order_value > 0, f.order_value), else_=0.0)
+    full, last, prev = f.created_at >= since, f.created_at >= recent, f.created_at < since
+
+    def count(condition: Any) -> Any:
+        return func.sum(case((condition, 1), else_=0))
+
+    def total(condition: Any, amount: Any) -> Any:
+        return func.sum(case((condition, amount), else_=0.0))
+
+    query = (select(f.component, count(full), count(and_(full, scored)), total(and_(full, scored), f.score),
+                    count(and_(full, unhappy)), total(and_(full, unhappy), value),
+                    count(and_(last, unhappy)), total(and_(last, unhappy), value),
+                    count(and_(prev, scored)), total(and_(prev, scored), f.score))
+             .where(f.component.is_not(None), f.created_at >= before, f.created_at <= now)
+             .group_by(f.component).order_by(f.component))
+    stats = []
+    for component, n, n_scored, score_sum, n_bad, bad_value, n_recent_bad, recent_bad_value, n_prev, prev_sum in (
+            session.execute(query)):
+        if not n:
+            continue  # answers only in the window before: nothing about now
+        stats.append(FeedbackStats(
+            component, int(n), int(n_scored or 0), float(score_sum) / n_scored if n_scored else None,
+            float(prev_sum) / n_prev if n_prev else None, int(n_bad or 0), float(bad_value or 0.0),
+            int(n_recent_bad or 0), float(recent_bad_value or 0.0)))
+    return stats
+
+
+def _drift(session: Session, since: dt.datetime, now: dt.datetime) -> dict[str, DriftStats]:
+    d = DriftRunRow
+    runs: dict[str, list[tuple[int, dt.datetime, bool, float]]] = defaultdict(list)
+    for component, run_id, at, drifted, share in session.execute(
+            select(d.component, d.id, d.created_at, d.dataset_drift, d.drift_share)
+            .where(d.created_at >= since, d.created_at <= now).order_by(d.component, d.created_at, d.id)):
+        runs[component].append((run_id, as_aware(at), bool(drifted), min(1.0, max(0.0, float(share or 0.0)))))
+    found = {}
+    for component, history in runs.items():
+        streak = []
+        for run in reversed(history):
+            if not run[2]:
+                break
+            streak.append(run)
+        streak.reverse()
+        latest = history[-1]
+        days = (now - streak[0][1]).total_seconds() / 86400.0 if streak else 0.0
+        found[component] = DriftStats(component, len(history), latest[0], latest[2], latest[3], len(streak),
+                                      max(0.0, days), tuple(r[0] for r in streak[-SAMPLE_IDS:]))
+    return found
+
+
+def _changes(session: Session, ids: Sequence[int]) -> dict[int, tuple[str | None, int]]:
+    if not ids:
+        return {}
+    dialect = session.get_bind().dialect.name
+    query = select(FindingRow.id, FindingRow.file, FindingRow.evidence["changes"]).where(
+        member_of(FindingRow.id, "ids", dialect))
+    chunks: Iterable[Sequence[int]] = [ids] if dialect == "postgresql" else (
+        ids[i:i + SQLITE_CHUNK] for i in range(0, len(ids), SQLITE_CHUNK))
+    found: dict[int, tuple[str | None, int]] = {}
+    for chunk in chunks:
+        for finding_id, file, changes in session.execute(query, {"ids": list(chunk)}):
+            count = changes if isinstance(changes, int) and not isinstance(changes, bool) else 0
+            found[finding_id] = (file, max(0, min(count, 1_000_000)))
+    return found
