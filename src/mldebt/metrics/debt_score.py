@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from mldebt.domain.costs import CostRates
 from mldebt.metrics.interest import (
     MISMATCH_RELEVANCE,
-    RELATION_WEIGHTS,
     DebtFacts,
     Drag,
     FeedbackStats,
@@ -41,7 +41,8 @@ from mldebt.metrics.priority import (
 )
 
 BREAKDOWN_VERSION = 1
-MAX_PARTS = 12  # shares listed one by one in a breakdown; the rest are summed
+MODEL_DOC = "docs/prioritization.md"  # where every formula and constant of this version is explained
+MAX_PARTS = 6  # shares listed one by one in a breakdown; the rest are summed
 MAX_REASONS = 3
 DRIFT_CATEGORIES = frozenset({"data", "model"})  # the debt that drifting inputs point at
 
@@ -121,6 +122,27 @@ def _worst(name: str, candidates: list[tuple[float, str]]) -> Signal:
 
 
 @dataclass(frozen=True)
+class ScoringContext:
+    """What every breakdown of one scoring run shares (computed once, not per item)."""
+
+    rates: CostRates
+    windows: Windows
+    as_of: dt.datetime
+
+    @cached_property
+    def as_of_text(self) -> str:
+        return self.as_of.isoformat()
+
+    @cached_property
+    def rate_values(self) -> dict[str, Any]:
+        return self.rates.model_dump()
+
+    @cached_property
+    def defaults_used(self) -> list[str]:
+        return self.rates.defaults_used()
+
+
+@dataclass(frozen=True)
 class DebtScore:
     item: DebtFacts
     impact: Impact
@@ -135,58 +157,57 @@ class DebtScore:
     def risk(self) -> float:
         return self.impact.value * self.likelihood
 
-    def breakdown(self, rates: CostRates, windows: Windows, as_of: dt.datetime) -> dict[str, Any]:
+    def breakdown(self, context: ScoringContext) -> dict[str, Any]:
         i, p = self.interest, self.priority
+        currency = context.rates.currency
         ordered = sorted(self.shares, key=lambda s: (-s.per_week, -s.fraction, s.pool.label))
         rest = ordered[MAX_PARTS:]
         return {
-            "version": BREAKDOWN_VERSION, "as_of": as_of.isoformat(), "window_days": windows.days,
-            "recent_days": windows.recent_days, "currency": rates.currency,
-            "summary": self.summary(rates.currency), "reasons": self.reasons(rates.currency),
+            "version": BREAKDOWN_VERSION, "model": MODEL_DOC, "as_of": context.as_of_text,
+            "window_days": context.windows.days, "recent_days": context.windows.recent_days, "currency": currency,
+            "summary": self.summary(currency), "reasons": self.reasons(currency, ordered),
             "impact": self.impact.to_dict(),
             "likelihood": {"value": round(self.likelihood, 4), "base": BASE_LIKELIHOOD,
-                           "signals": [s.to_dict() for s in self.signals],
-                           "formula": "1 - (1 - base) x prod(1 - p), p = x / (x + half)"},
-            "risk": {"value": round(self.risk, 4), "formula": "impact x likelihood"},
+                           "signals": [s.to_dict() for s in self.signals if s.value > 0],
+                           "without_evidence": [s.name for s in self.signals if s.value <= 0]},
+            "risk": round(self.risk, 4),
             "interest": {
                 "per_week": round(i.per_week, 2), "low": round(i.low, 2), "high": round(i.high, 2),
-                "hours_per_week": round(i.hours_per_week, 3),
-                "text": format_money_range(i.low, i.high, rates.currency),
+                "hours_per_week": round(i.hours_per_week, 3), "text": format_money_range(i.low, i.high, currency),
                 "shared_per_week": round(i.signals_per_week, 2),
                 "shared_recent_per_week": round(i.signals_recent_per_week, 2),
-                "drag": self.drag.to_dict(rates.engineer_hour),
+                "drag": self.drag.to_dict(context.rates.engineer_hour),
                 "parts": [s.to_dict() for s in ordered[:MAX_PARTS]],
-                "parts_omitted": len(rest), "omitted_per_week": round(sum(s.per_week for s in rest), 2),
-                "relation_weights": RELATION_WEIGHTS, "mismatch_relevance": MISMATCH_RELEVANCE,
-                "formula": "sum(share x pool per week) + drag; low/high: min/max of the full and recent "
-                           "windows' rates, drag at low/high effort"},
+                "parts_omitted": len(rest), "omitted_per_week": round(sum(s.per_week for s in rest), 2)},
             "priority": p.to_dict(),
-            "rates": rates.model_dump(), "defaults_used": rates.defaults_used(),
+            "rates": context.rate_values, "defaults_used": context.defaults_used,
         }
 
     def summary(self, currency: str) -> str:
-        i = self.interest
+        i, p = self.interest, self.priority
         return (f"{format_money_range(i.low, i.high, currency)} interest, "
-                f"{format_money_range(self.priority.low, self.priority.high, currency, per='week per hour')} "
-                f"of effort; risk {self.risk:.2g} (impact {self.impact.value:.3g} x likelihood {self.likelihood:.2f})")
+                f"{format_money_range(p.low, p.high, currency, per='week per hour')} of effort; "
+                f"risk {self.risk:.2g} (impact {self.impact.value:.3g} x likelihood {self.likelihood:.2f})")
 
-    def reasons(self, currency: str) -> list[str]:
-        """The largest costs in words, largest first."""
-        found: list[tuple[float, str]] = []
-        for share in self.shares:
-            if share.per_week > 0:
-                found.append((share.per_week, f"{share.pool.label}: {_observed_text(share, currency)}, "
-                                              f"{share.fraction:.0%} of {format_money(share.pool.per_week, currency)}"
-                                              f"/week -> {format_money(share.per_week, currency, 'week')}"))
+    def reasons(self, currency: str, ordered: Sequence[Share] | None = None) -> list[str]:
+        """The largest costs in words, largest first (`ordered`: the shares by money, largest first)."""
+        ranked = ordered if ordered is not None else sorted(self.shares, key=lambda s: -s.per_week)
+        found: list[tuple[float, Share | None]] = [(s.per_week, s) for s in ranked[:MAX_REASONS] if s.per_week > 0]
         if self.interest.drag_per_week > 0:
-            found.append((self.interest.drag_per_week,
-                          f"churn: its files change {self.drag.changes_per_week:.2g} times a week -> "
-                          f"{self.drag.hours_mid:.2g} h/week of drag, "
-                          f"{format_money(self.interest.drag_per_week, currency, 'week')}"))
+            found.append((self.interest.drag_per_week, None))
         found.sort(key=lambda pair: -pair[0])
         if not found:
             return ["no incidents, tickets, at-risk orders, dissatisfied answers or churn point at it"]
-        return [text for _, text in found[:MAX_REASONS]]
+        return [self._reason(share, currency) for _, share in found[:MAX_REASONS]]
+
+    def _reason(self, share: Share | None, currency: str) -> str:
+        if share is None:
+            return (f"churn: its files change {self.drag.changes_per_week:.2g} times a week -> "
+                    f"{self.drag.hours_mid:.2g} h/week of drag, "
+                    f"{format_money(self.interest.drag_per_week, currency, 'week')}")
+        pool_money = format_money(share.pool.per_week, currency, "week")
+        return (f"{share.pool.label}: {_observed_text(share, currency)}, {share.fraction:.0%} of {pool_money} -> "
+                f"{format_money(share.per_week, currency, 'week')}")
 
 
 def _observed_text(share: Share, currency: str) -> str:

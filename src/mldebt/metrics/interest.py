@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from mldebt.domain.costs import CostRates
@@ -72,7 +73,7 @@ class IncidentStats:
     recent_hours: float
     resolved: int  # intervals resolved in the window ...
     resolved_hours: float  # ... and their whole durations
-    sample_ids: tuple[int, ...] = ()
+    sample_ids: tuple[int, ...] = ()  # the latest and the first incident's id
 
     @property
     def mean_hours_to_resolve(self) -> float | None:
@@ -144,13 +145,14 @@ class Pool:
     recent_hours_per_week: float = 0.0
     rate: dict[str, float] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def label(self) -> str:
         kind = self.kind.replace("_", " ")
         return f"{self.component} {kind} ({self.category})" if self.category else f"{self.component} {kind}"
 
+    @cached_property
     def observed(self) -> dict[str, Any]:
-        """The counts behind the money, for the breakdown."""
+        """The counts behind the money, for the breakdown (computed once: many items share a pool)."""
         s = self.source
         if isinstance(s, IncidentStats):
             mean = s.mean_hours_to_resolve
@@ -277,8 +279,7 @@ class Share:
                 "share": round(self.fraction, 4), "pool_per_week": round(self.pool.per_week, 2),
                 "pool_recent_per_week": round(self.pool.recent_per_week, 2),
                 "per_week": round(self.per_week, 2), "recent_per_week": round(self.recent_per_week, 2),
-                "hours_per_week": round(self.hours_per_week, 3), "rate": self.pool.rate,
-                "observed": self.pool.observed()}
+                "hours_per_week": round(self.hours_per_week, 3), "observed": self.pool.observed}
 
 
 def share_pools(all_pools: Iterable[Pool], items: Sequence[DebtFacts],
@@ -316,9 +317,7 @@ class Drag:
     def to_dict(self, engineer_hour: float) -> dict[str, Any]:
         return {"changes_per_week": round(self.changes_per_week, 4), "share_per_change": DRAG_SHARE_PER_CHANGE,
                 "hours_per_week": round(self.hours_mid, 3), "hours_low": round(self.hours_low, 3),
-                "hours_high": round(self.hours_high, 3), "per_week": round(self.hours_mid * engineer_hour, 2),
-                "rate": {"engineer_hour": engineer_hour},
-                "formula": "0.1 x effort x changes per week (changes over 12 months / 52.14)"}
+                "hours_high": round(self.hours_high, 3), "per_week": round(self.hours_mid * engineer_hour, 2)}
 
 
 def drag(item: DebtFacts) -> Drag:

@@ -32,6 +32,7 @@ DEPENDANT_STEP = 0.1  # each component that depends on it (transitively) adds 10
 DEPENDANT_CAP = 10  # ... up to ten of them (x2 at most)
 BASE_LIKELIHOOD = 0.05  # debt without evidence can still hurt: 1 in 20
 MIN_EFFORT_HOURS = 0.5  # CD3 divides by effort; nothing takes less than half an hour
+NAMES_SHOWN = 5  # dependants named in a breakdown (all are counted)
 
 
 def severity_weight(severity: str) -> float:
@@ -94,9 +95,8 @@ class Impact:
                 "exposure": self.exposure, "customer_facing": p.customer_facing,
                 "revenue_critical": p.revenue_critical, "lifecycle": p.lifecycle, "retired": p.retired,
                 "in_inventory": p.in_inventory, "lifecycle_weight": self.lifecycle_weight,
-                "dependants": len(p.dependants), "dependant_names": list(p.dependants[:DEPENDANT_CAP]),
-                "dependants_factor": round(self.dependants_factor, 4),
-                "formula": "severity_weight x exposure x lifecycle_weight x dependants_factor"}
+                "dependants": len(p.dependants), "dependant_names": list(p.dependants[:NAMES_SHOWN]),
+                "dependants_factor": round(self.dependants_factor, 4)}
 
 
 def impact(severity: str, profile: ComponentProfile) -> Impact:
@@ -148,7 +148,8 @@ class Signal:
         return x / (x + self.spec.half) if x > 0 else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "value": round(self.value, 4), "unit": self.spec.unit, "half": self.spec.half,
+        spec = self.spec
+        return {"name": self.name, "value": round(self.value, 4), "unit": spec.unit, "half": spec.half,
                 "p": round(self.probability, 4), "sources": list(self.sources)}
 
 
@@ -175,9 +176,7 @@ class Priority:
     def to_dict(self) -> dict[str, Any]:
         return {"value": round(self.value, 4), "low": round(self.low, 4), "high": round(self.high, 4),
                 "effort_low_hours": self.effort_low, "effort_high_hours": self.effort_high,
-                "effort_mid_hours": self.effort_mid,
-                "formula": "interest per week / mid effort; low = interest_low / effort_high, "
-                           "high = interest_high / effort_low"}
+                "effort_mid_hours": self.effort_mid}
 
 
 def cd3(interest: float, interest_low: float, interest_high: float, effort_low: float,

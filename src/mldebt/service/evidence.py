@@ -14,18 +14,18 @@ take well under a second. Everything is bounded by the evidence window before `n
 - poll answers per component: mean score, dissatisfied answers and their order value, the window
   before (for the drop);
 - drift runs in the window, per component in time order (latest verdict, drifted streak);
-- the change counts (`changes`, written by the scanner's hotspot pass) of the items' findings.
+- the change counts (`changes`, written by the scanner's hotspot pass) of the items' open findings.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, extract, func, literal, or_, select
+from sqlalchemy import Connection, Float, and_, case, cast, extract, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from mldebt.domain.debt import EvidenceKind
@@ -42,7 +42,6 @@ from mldebt.metrics.interest import (
 from mldebt.metrics.priority import ComponentProfile, transitive_dependants
 from mldebt.service.signals import order_at_risk
 from mldebt.store.base import as_aware
-from mldebt.store.bulk import member_of
 from mldebt.store.debt_tables import DebtItemRow
 from mldebt.store.ingest_tables import FeedbackRow, IncidentIntervalRow, IncidentRow, StoreEventRow, TicketRow
 from mldebt.store.models import ComponentRow, DriftRunRow, FindingRow
@@ -50,7 +49,7 @@ from mldebt.store.models import ComponentRow, DriftRunRow, FindingRow
 SAMPLE_IDS = 5  # ids shown per source in a breakdown
 SAMPLE_FILES = 3
 MAX_DEPENDS_ON = 200
-SQLITE_CHUNK = 10_000  # ids per IN list on SQLite (its bound-variable limit is 32,766)
+MAX_CHANGES = 1_000_000
 _EPOCH_JULIAN_DAY = 2440587.5
 
 
@@ -63,13 +62,15 @@ class ScoringEvidence:
     revenue: list[RevenueStats]
     feedback: list[FeedbackStats]
     drift: dict[str, DriftStats]
-    changes: dict[int, tuple[str | None, int]]  # finding id -> (file, change count)
+    changes: dict[int, tuple[str, int]]  # open finding id -> (file, change count > 0)
+    refs: dict[int, list[int]]  # item id -> the finding ids of its kept evidence
 
-    def churn(self, item: DebtItemRow) -> Churn | None:
-        """Mean change count over the item's kept findings (None when it rests on no finding)."""
-        seen = [self.changes.get(ref, (None, 0)) for ref in finding_refs(item)]
-        if not seen:
+    def churn(self, item_id: int) -> Churn | None:
+        """Mean change count over the item's kept findings, 0 for one without changes (None: no finding)."""
+        refs = self.refs.get(item_id, ())
+        if not refs:
             return None
+        seen = [self.changes.get(ref, ("", 0)) for ref in refs]
         files: dict[str, int] = {}
         for file, count in seen:
             if file and count > 0:
@@ -93,16 +94,17 @@ def gather(session: Session, items: Sequence[DebtItemRow], windows: Windows, now
     now = as_aware(now)
     since = now - dt.timedelta(days=windows.days)
     recent = now - dt.timedelta(days=windows.recent_days)
-    profiles, depends_on = _components(session)
-    ids = sorted({ref for item in items for ref in finding_refs(item)})
+    db = session.connection()  # Core rows: no ORM loading for aggregates
+    profiles, depends_on = _components(db)
+    refs = {item.id: finding_refs(item) for item in items}
     return ScoringEvidence(
-        profiles, depends_on, _incidents(session, since, recent, now), _tickets(session, since, recent, now),
-        _revenue(session, since, recent, now), _feedback(session, since, recent, now, windows),
-        _drift(session, since, now), _changes(session, ids))
+        profiles, depends_on, _incidents(db, since, recent, now), _tickets(db, since, recent, now),
+        _revenue(db, since, recent, now), _feedback(db, since, recent, now, windows),
+        _drift(db, since, now), _changes(db, {ref for found in refs.values() for ref in found}), refs)
 
 
-def _components(session: Session) -> tuple[dict[str, ComponentProfile], dict[str, tuple[str, ...]]]:
-    rows = session.execute(select(ComponentRow.name, ComponentRow.lifecycle, ComponentRow.customer_facing,
+def _components(db: Connection) -> tuple[dict[str, ComponentProfile], dict[str, tuple[str, ...]]]:
+    rows = db.execute(select(ComponentRow.name, ComponentRow.lifecycle, ComponentRow.customer_facing,
                                   ComponentRow.revenue_critical, ComponentRow.retired_at, ComponentRow.spec)).all()
     depends_on: dict[str, tuple[str, ...]] = {}
     for name, *_, spec in rows:
@@ -124,49 +126,60 @@ def _epoch(column: Any, dialect: str) -> Any:
     return (func.julianday(column) - _EPOCH_JULIAN_DAY) * 86400.0
 
 
+def _greatest(a: Any, b: Any, dialect: str) -> Any:
+    """The larger of two values per row (SQLite's two-argument `max` is scalar)."""
+    return func.greatest(a, b) if dialect == "postgresql" else func.max(a, b)
+
+
+def _least(a: Any, b: Any, dialect: str) -> Any:
+    return func.least(a, b) if dialect == "postgresql" else func.min(a, b)
+
+
 def _seconds(moment: dt.datetime) -> Any:
     return literal(moment.timestamp(), Float)
 
 
-def _incidents(session: Session, since: dt.datetime, recent: dt.datetime, now: dt.datetime) -> list[IncidentStats]:
-    dialect = session.get_bind().dialect.name
+def _incidents(db: Connection, since: dt.datetime, recent: dt.datetime, now: dt.datetime) -> list[IncidentStats]:
+    dialect = db.dialect.name
     iv, inc = IncidentIntervalRow, IncidentRow
     opened, resolved = _epoch(iv.opened_at, dialect), _epoch(iv.resolved_at, dialect)
     now_s = _seconds(now)
-    end = case((iv.resolved_at.is_(None), now_s), (resolved > now_s, now_s), else_=resolved)
+    end = _least(func.coalesce(resolved, now_s), now_s, dialect)  # an open interval runs up to now
 
     def open_seconds(start: dt.datetime) -> Any:
-        begin = case((opened < _seconds(start), _seconds(start)), else_=opened)
-        return func.sum(case((end > begin, end - begin), else_=0.0))
+        return func.sum(_greatest(end - _greatest(opened, _seconds(start), dialect), literal(0.0, Float), dialect))
 
+    started = iv.opened_at <= now  # a condition of every sum, not of the WHERE: see below
     done = and_(iv.resolved_at.is_not(None), iv.resolved_at >= since, iv.resolved_at <= now)
-    query = (select(inc.component, inc.category, inc.id,
-                    func.sum(case((iv.opened_at >= since, 1), else_=0)),
-                    func.sum(case((iv.opened_at >= recent, 1), else_=0)),
+    incident = case((started, inc.id))
+    query = (select(inc.component, inc.category, func.count(func.distinct(incident)),
+                    func.sum(case((and_(started, iv.opened_at >= since), 1), else_=0)),
+                    func.sum(case((and_(started, iv.opened_at >= recent), 1), else_=0)),
                     open_seconds(since), open_seconds(recent),
                     func.sum(case((done, 1), else_=0)),
-                    func.sum(case((done, resolved - opened), else_=0.0)))
+                    func.sum(case((done, resolved - opened), else_=0.0)),
+                    func.min(incident), func.max(incident))
              .join_from(iv, inc, iv.incident_id == inc.id)
-             .where(inc.component.is_not(None), iv.opened_at <= now,
-                    or_(iv.resolved_at.is_(None), iv.resolved_at >= since))
-             .group_by(inc.component, inc.category, inc.id))
-    groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    for row in session.execute(query):
-        groups[(row[0], row[1])].append(row)
+             # `opened_at <= now` in the WHERE makes SQLite walk the opened_at index over nearly every
+             # row (four times slower than a scan), so it is applied inside the sums instead.
+             .where(inc.component.is_not(None), or_(iv.resolved_at.is_(None), iv.resolved_at >= since))
+             .group_by(inc.component, inc.category).order_by(inc.component, inc.category))
     stats = []
-    for (component, category), rows in sorted(groups.items()):
-        ids = sorted((r[2] for r in rows), reverse=True)[:SAMPLE_IDS]
+    for component, category, n, opened_n, recent_n, seconds, recent_seconds, done_n, done_seconds, first, last in (
+            db.execute(query)):
+        if not n:
+            continue  # only intervals opened after `now`
         stats.append(IncidentStats(
-            component, category, len(rows), int(sum(r[3] for r in rows)), int(sum(r[4] for r in rows)),
-            sum(float(r[5] or 0.0) for r in rows) / 3600.0, sum(float(r[6] or 0.0) for r in rows) / 3600.0,
-            int(sum(r[7] for r in rows)), max(0.0, sum(float(r[8] or 0.0) for r in rows)) / 3600.0, tuple(ids)))
+            component, category, int(n), int(opened_n or 0), int(recent_n or 0), float(seconds or 0.0) / 3600.0,
+            float(recent_seconds or 0.0) / 3600.0, int(done_n or 0), max(0.0, float(done_seconds or 0.0)) / 3600.0,
+            tuple(dict.fromkeys((last, first)))))
     return stats
 
 
-def _tickets(session: Session, since: dt.datetime, recent: dt.datetime, now: dt.datetime) -> list[TicketStats]:
+def _tickets(db: Connection, since: dt.datetime, recent: dt.datetime, now: dt.datetime) -> list[TicketStats]:
     t = TicketRow
     window = and_(t.component.is_not(None), t.created_at >= since, t.created_at <= now)
-    counts = session.execute(
+    counts = db.execute(
         select(t.component, t.category, func.count(), func.sum(case((t.created_at >= recent, 1), else_=0)))
         .where(window).group_by(t.component, t.category)).all()
     ranked = (select(t.component, t.category, t.id,
@@ -174,7 +187,7 @@ def _tickets(session: Session, since: dt.datetime, recent: dt.datetime, now: dt.
                                             order_by=(t.created_at.desc(), t.id.desc())).label("rank"))
               .where(window).subquery())
     samples: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for component, category, ticket_id in session.execute(
+    for component, category, ticket_id in db.execute(
             select(ranked.c.component, ranked.c.category, ranked.c.id).where(ranked.c.rank <= SAMPLE_IDS)):
         samples[(component, category)].append(ticket_id)
     return [TicketStats(component, category, int(n), int(n_recent or 0),
@@ -182,7 +195,7 @@ def _tickets(session: Session, since: dt.datetime, recent: dt.datetime, now: dt.
             for component, category, n, n_recent in sorted(counts, key=lambda r: (r[0], r[1]))]
 
 
-def _revenue(session: Session, since: dt.datetime, recent: dt.datetime, now: dt.datetime) -> list[RevenueStats]:
+def _revenue(db: Connection, since: dt.datetime, recent: dt.datetime, now: dt.datetime) -> list[RevenueStats]:
     t, e = TicketRow, StoreEventRow
     orders: dict[str, dict[str, tuple[float, dt.datetime]]] = defaultdict(dict)
 
@@ -193,13 +206,13 @@ def _revenue(session: Session, since: dt.datetime, recent: dt.datetime, now: dt.
         known = orders[component].get(order_id)
         orders[component][order_id] = (max(value, known[0]), max(at, known[1])) if known else (value, at)
 
-    for component, order_id, total, at in session.execute(
+    for component, order_id, total, at in db.execute(
             select(t.component, t.order_id, func.max(t.order_total), func.max(t.created_at))
             .where(t.component.is_not(None), t.order_id.is_not(None), t.order_total.is_not(None),
                    t.created_at >= since, t.created_at <= now)
             .group_by(t.component, t.order_id)):
-        keep(component, str(order_id), total, as_aware(at))
-    for component, order_id, scope, data, total, at in session.execute(
+        keep(str(component), str(order_id), total, as_aware(at))
+    for component, order_id, scope, data, total, at in db.execute(
             select(e.component, e.resource_id, e.scope, e.data, e.order_total, e.created_at)
             .where(e.component.is_not(None), e.order_total.is_not(None), e.scope.like("store/order/%"),
                    e.created_at >= since, e.created_at <= now)):
@@ -214,7 +227,7 @@ def _revenue(session: Session, since: dt.datetime, recent: dt.datetime, now: dt.
     return stats
 
 
-def _feedback(session: Session, since: dt.datetime, recent: dt.datetime, now: dt.datetime,
+def _feedback(db: Connection, since: dt.datetime, recent: dt.datetime, now: dt.datetime,
               windows: Windows) -> list[FeedbackStats]:
     f = FeedbackRow
     before = since - dt.timedelta(days=windows.days)
@@ -237,7 +250,7 @@ def _feedback(session: Session, since: dt.datetime, recent: dt.datetime, now: dt
              .group_by(f.component).order_by(f.component))
     stats = []
     for component, n, n_scored, score_sum, n_bad, bad_value, n_recent_bad, recent_bad_value, n_prev, prev_sum in (
-            session.execute(query)):
+            db.execute(query)):
         if not n:
             continue  # answers only in the window before: nothing about now
         stats.append(FeedbackStats(
@@ -247,10 +260,10 @@ def _feedback(session: Session, since: dt.datetime, recent: dt.datetime, now: dt
     return stats
 
 
-def _drift(session: Session, since: dt.datetime, now: dt.datetime) -> dict[str, DriftStats]:
+def _drift(db: Connection, since: dt.datetime, now: dt.datetime) -> dict[str, DriftStats]:
     d = DriftRunRow
     runs: dict[str, list[tuple[int, dt.datetime, bool, float]]] = defaultdict(list)
-    for component, run_id, at, drifted, share in session.execute(
+    for component, run_id, at, drifted, share in db.execute(
             select(d.component, d.id, d.created_at, d.dataset_drift, d.drift_share)
             .where(d.created_at >= since, d.created_at <= now).order_by(d.component, d.created_at, d.id)):
         runs[component].append((run_id, as_aware(at), bool(drifted), min(1.0, max(0.0, float(share or 0.0)))))
@@ -269,17 +282,23 @@ def _drift(session: Session, since: dt.datetime, now: dt.datetime) -> dict[str, 
     return found
 
 
-def _changes(session: Session, ids: Sequence[int]) -> dict[int, tuple[str | None, int]]:
-    if not ids:
+def _changes_value(dialect: str) -> Any:
+    """`evidence.changes` as a number, NULL when absent or not a number (never an error on hostile JSON)."""
+    if dialect == "postgresql":
+        element = FindingRow.evidence.op("->")("changes")
+        return case((func.json_typeof(element) == "number", cast(FindingRow.evidence.op("->>")("changes"), Float)))
+    return func.json_extract(FindingRow.evidence, "$.changes")
+
+
+def _changes(db: Connection, wanted: set[int]) -> dict[int, tuple[str, int]]:
+    """(file, change count) of the wanted findings among the open ones in files that changed.
+
+    One scan of the open findings beats a list of tens of thousands of ids; a fixed finding's file
+    no longer carries the debt, so it is not read (it counts as no change)."""
+    if not wanted:
         return {}
-    dialect = session.get_bind().dialect.name
-    query = select(FindingRow.id, FindingRow.file, FindingRow.evidence["changes"]).where(
-        member_of(FindingRow.id, "ids", dialect))
-    chunks: Iterable[Sequence[int]] = [ids] if dialect == "postgresql" else (
-        ids[i:i + SQLITE_CHUNK] for i in range(0, len(ids), SQLITE_CHUNK))
-    found: dict[int, tuple[str | None, int]] = {}
-    for chunk in chunks:
-        for finding_id, file, changes in session.execute(query, {"ids": list(chunk)}):
-            count = changes if isinstance(changes, int) and not isinstance(changes, bool) else 0
-            found[finding_id] = (file, max(0, min(count, 1_000_000)))
-    return found
+    changes = _changes_value(db.dialect.name)
+    query = select(FindingRow.id, FindingRow.file, changes).where(
+        FindingRow.status == "open", FindingRow.file.is_not(None), changes > 0)
+    return {finding_id: (file, int(min(number, MAX_CHANGES))) for finding_id, file, number in db.execute(query)
+            if finding_id in wanted and type(number) in (int, float)}

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from mldebt.domain.costs import CostRates
-from mldebt.metrics.debt_score import DebtScore, score_debt
+from mldebt.metrics.debt_score import DebtScore, ScoringContext, score_debt
 from mldebt.metrics.interest import DebtFacts, Windows, pools, share_pools
 from mldebt.metrics.priority import ComponentProfile
 from mldebt.service.evidence import gather
@@ -46,10 +46,10 @@ class ItemScore:
                 "currency": self.currency, "breakdown": self.breakdown}
 
     @classmethod
-    def of(cls, score: DebtScore, rates: CostRates, windows: Windows, now: dt.datetime) -> ItemScore:
+    def of(cls, score: DebtScore, context: ScoringContext) -> ItemScore:
         i, p = score.interest, score.priority
-        return cls(score.risk, i.low, i.high, i.hours_per_week, p.value, p.low, p.high, rates.currency,
-                   score.breakdown(rates, windows, now))
+        return cls(score.risk, i.low, i.high, i.hours_per_week, p.value, p.low, p.high, context.rates.currency,
+                   score.breakdown(context))
 
 
 def score_items(session: Session, items: Sequence[DebtItemRow], rates: CostRates,
@@ -61,12 +61,13 @@ def score_items(session: Session, items: Sequence[DebtItemRow], rates: CostRates
     windows = Windows.of(rates.window_days)
     evidence = gather(session, items, windows, now)
     facts = [DebtFacts(item.id, item.component, item.category, item.severity, float(item.effort_low_hours),
-                       float(item.effort_high_hours), evidence.churn(item)) for item in items]
+                       float(item.effort_high_hours), evidence.churn(item.id)) for item in items]
     shares = share_pools(pools(evidence.incidents, evidence.tickets, evidence.revenue, evidence.feedback, rates,
                                windows), facts, evidence.depends_on)
+    context = ScoringContext(rates, windows, now)
     scores = {}
     for fact in facts:
         profile = evidence.profiles.get(fact.component) or ComponentProfile(fact.component)
         score = score_debt(fact, profile, shares[fact.id], evidence.drift.get(fact.component), rates, windows)
-        scores[fact.id] = ItemScore.of(score, rates, windows, now)
+        scores[fact.id] = ItemScore.of(score, context)
     return scores
