@@ -83,6 +83,15 @@ def test_a_pool_is_shared_by_severity_relevance_and_relation_and_adds_up_to_the_
     assert (a.link, c.link) == (1.0, 0.5)
 
 
+def test_the_dependencies_items_take_at_most_half_a_pool_and_deprecated_debt_a_fifth_of_its_weight():
+    [incidents] = pools([MODEL_ERRORS], [], [], [], RATES, W)
+    [c] = share_pools([incidents], [C], DEPENDS_ON)[C.id]  # the bot has no item of its own
+    assert (c.weight, c.fraction, c.per_week) == (2.0, 0.5, 75.0)  # 2 / (max(0, 2) + 2): half stays unallocated
+    retiring = DebtFacts(5, "intent", "model", "high", 2.0, 8.0, lifecycle_weight=0.2)
+    a, old = share_pools([incidents], [A, retiring], DEPENDS_ON).values()
+    assert old[0].weight == pytest.approx(0.4) and a[0].fraction == pytest.approx(2 / 2.4)  # 4 x 1 x 0.5 x 0.2
+
+
 def test_a_pool_with_nobody_to_charge_stays_unallocated():
     stray = incident_pool(IncidentStats("nobody", "latency", 1, 1, 1, 2.0, 2.0, 1, 2.0), RATES, W)
     assert share_pools([stray], [A, B], DEPENDS_ON) == {1: [], 2: []}

@@ -4,8 +4,10 @@ The store observes costs per component: hours of open incidents, support tickets
 risk, orders of dissatisfied shoppers. Each observed cost is a `Pool`, priced with the inventory's
 rates and converted to a weekly rate over the evidence window (and over the recent window, which
 gives the range). A pool is then SHARED among the active debt items it is evidence against, in
-proportion to `severity weight x relevance x relation`, so the interest of all items adds up to
-the observed cost: one incident is never charged in full to each of ten items.
+proportion to `severity weight x relevance x relation x lifecycle weight`, so the interest of all
+items adds up to the observed cost: one incident is never charged in full to each of ten items.
+(Debt in a deprecated component claims a fifth: the remedy for the harm a retiring component
+does is to move off it, which is its dependants' debt, not polishing its code.)
 
 - relevance: 1 when the signal's category points at the item's category (an `api-mismatch`
   incident at `code` debt, see `domain.debt_groups.INCIDENT_CATEGORY_TO_DEBT`), 0.1 otherwise (a
@@ -13,7 +15,8 @@ the observed cost: one incident is never charged in full to each of ten items.
   (tickets, orders, poll answers, `other` incidents) counts fully against every kind of debt but
   governance and documentation (0.1): a missing model card does not make a shopper complain.
 - relation: 1 for the component's own items, 0.5 for the items of the components it depends on
-  directly (a chatbot's "intent model returned no prediction" is evidence against the model's debt).
+  directly (a chatbot's "intent model returned no prediction" is evidence against the model's debt);
+  together they take at most half of a pool (`UPSTREAM_CAP`).
 
 On top of the shared costs, debt in code that changes often slows every change (engineering drag,
 CodeScene's hotspot argument): each change of a file costs 10% of the fix's effort, spread over the
@@ -34,6 +37,7 @@ from mldebt.metrics.priority import severity_weight
 RECENT_DAYS = 30  # the recent window: its weekly rate against the full window's gives the range
 MISMATCH_RELEVANCE = 0.1
 RELATION_WEIGHTS: dict[str, float] = {"own": 1.0, "upstream": 0.5}
+UPSTREAM_CAP = 0.5  # the most of a pool the items of the component's dependencies take together
 PAPERWORK_CATEGORIES = frozenset({"governance", "documentation"})  # debt no shopper or pager notices
 DISSATISFIED_BELOW = 0.5  # a poll score under this is a dissatisfied shopper
 DRAG_SHARE_PER_CHANGE = 0.1  # each change of a file with the debt costs 10% of the fix's effort
@@ -244,6 +248,7 @@ class DebtFacts:
     effort_low: float
     effort_high: float
     churn: Churn | None = None
+    lifecycle_weight: float = 1.0  # of its component (`metrics.priority.LIFECYCLE_WEIGHTS`)
 
 
 @dataclass(frozen=True)
@@ -253,7 +258,7 @@ class Share:
     pool: Pool
     relation: str  # own | upstream
     relevance: float
-    weight: float  # severity weight x relevance x relation weight
+    weight: float  # severity weight x relevance x relation weight x lifecycle weight
     fraction: float  # weight / the pool's total weight
 
     @property
@@ -284,7 +289,11 @@ class Share:
 
 def share_pools(all_pools: Iterable[Pool], items: Sequence[DebtFacts],
                 depends_on: Mapping[str, Sequence[str]]) -> dict[int, list[Share]]:
-    """Each pool split among its component's items and those of its direct dependencies, by weight."""
+    """Each pool split among its component's items and those of its direct dependencies, by weight.
+
+    The dependencies' items together never take more than UPSTREAM_CAP of a pool (the evidence
+    against them is indirect): when the component's own items weigh less than theirs, the rest of
+    the pool stays unallocated, pointing at debt the backlog does not hold."""
     by_component: dict[str, list[DebtFacts]] = {}
     for item in items:
         by_component.setdefault(item.component, []).append(item)
@@ -294,10 +303,16 @@ def share_pools(all_pools: Iterable[Pool], items: Sequence[DebtFacts],
         candidates = [(item, "own") for item in by_component.get(pool.component, ())]
         candidates += [(item, "upstream") for dep in upstream for item in by_component.get(dep, ())]
         weighted = []
+        own = theirs = 0.0
         for item, relation in candidates:
             rel = relevance(item.category, pool.category)
-            weighted.append((item, relation, rel, severity_weight(item.severity) * rel * RELATION_WEIGHTS[relation]))
-        total = sum(w for *_, w in weighted)
+            weight = severity_weight(item.severity) * rel * RELATION_WEIGHTS[relation] * item.lifecycle_weight
+            weighted.append((item, relation, rel, weight))
+            if relation == "own":
+                own += weight
+            else:
+                theirs += weight
+        total = max(own, theirs * (1.0 - UPSTREAM_CAP) / UPSTREAM_CAP) + theirs
         if total <= 0:
             continue  # nobody to charge: the cost stays unallocated (no item claims it)
         for item, relation, rel, weight in weighted:

@@ -60,14 +60,17 @@ def score_items(session: Session, items: Sequence[DebtItemRow], rates: CostRates
     now = as_aware(now)
     windows = Windows.of(rates.window_days)
     evidence = gather(session, items, windows, now)
+    profiles = {item.component: evidence.profiles.get(item.component) or ComponentProfile(item.component)
+                for item in items}
     facts = [DebtFacts(item.id, item.component, item.category, item.severity, float(item.effort_low_hours),
-                       float(item.effort_high_hours), evidence.churn(item.id)) for item in items]
+                       float(item.effort_high_hours), evidence.churn(item.id),
+                       profiles[item.component].lifecycle_weight) for item in items]
     shares = share_pools(pools(evidence.incidents, evidence.tickets, evidence.revenue, evidence.feedback, rates,
                                windows), facts, evidence.depends_on)
     context = ScoringContext(rates, windows, now)
     scores = {}
     for fact in facts:
-        profile = evidence.profiles.get(fact.component) or ComponentProfile(fact.component)
-        score = score_debt(fact, profile, shares[fact.id], evidence.drift.get(fact.component), rates, windows)
+        score = score_debt(fact, profiles[fact.component], shares[fact.id], evidence.drift.get(fact.component),
+                           rates, windows)
         scores[fact.id] = ItemScore.of(score, context)
     return scores
