@@ -188,10 +188,11 @@ def _tickets(db: Connection, since: dt.datetime, recent: dt.datetime, now: dt.da
               .where(window).subquery())
     samples: dict[tuple[str, str], list[int]] = defaultdict(list)
     for component, category, ticket_id in db.execute(
-            select(ranked.c.component, ranked.c.category, ranked.c.id).where(ranked.c.rank <= SAMPLE_IDS)):
+            select(ranked.c.component, ranked.c.category, ranked.c.id).where(ranked.c.rank <= SAMPLE_IDS)
+            .order_by(ranked.c.rank)):
         samples[(component, category)].append(ticket_id)
     return [TicketStats(component, category, int(n), int(n_recent or 0),
-                        tuple(sorted(samples[(component, category)], reverse=True)))
+                        tuple(samples[(component, category)]))
             for component, category, n, n_recent in sorted(counts, key=lambda r: (r[0], r[1]))]
 
 
