@@ -1,8 +1,13 @@
 """Impact, likelihood and CD3 on hand-worked numbers."""
 
+from pathlib import Path
+
 import pytest
 
+from mldebt.domain.costs import CostRates
 from mldebt.metrics.priority import (
+    LIFECYCLE_WEIGHTS,
+    SEVERITY_WEIGHTS,
     SIGNALS,
     ComponentProfile,
     Signal,
@@ -69,3 +74,11 @@ def test_cd3_divides_interest_by_mid_effort_and_its_range_by_the_opposite_ends()
 def test_cd3_floors_effort_at_half_an_hour():
     p = cd3(10.0, 10.0, 10.0, 0.0, 0.0)
     assert (p.value, p.effort_low, p.effort_high) == (20.0, 0.5, 0.5)
+
+
+def test_every_signal_weight_and_rate_is_documented_with_its_value():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "prioritization.md").read_text()
+    assert [n for n, s in SIGNALS.items() if f"| `{n}` | {s.half:g} |" not in doc] == []
+    assert [n for n in CostRates.model_fields if f"| `{n}` |" not in doc] == []
+    assert ", ".join(f"{s} {w:g}" for s, w in SEVERITY_WEIGHTS.items()) in doc
+    assert ", ".join(f"{s} {w:g}" for s, w in LIFECYCLE_WEIGHTS.items()) in doc
