@@ -92,6 +92,14 @@ def test_the_dependencies_items_take_at_most_half_a_pool_and_deprecated_debt_a_f
     assert old[0].weight == pytest.approx(0.4) and a[0].fraction == pytest.approx(2 / 2.4)  # 4 x 1 x 0.5 x 0.2
 
 
+def test_a_pool_no_candidate_is_relevant_to_is_claimed_only_at_their_best_relevance():
+    latency = incident_pool(IncidentStats("bot", "latency", 1, 1, 1, 12.0, 4.0, 1, 12.0), RATES, W)  # 300 a week
+    a, b = (shares[0] for shares in share_pools([latency], [A, B], DEPENDS_ON).values())
+    # weights 2 x 0.1 and 8 x 0.1 (neither is infrastructure debt): total (0.2 + 0.8) / 0.1 = 10
+    assert (a.fraction, b.fraction) == (pytest.approx(0.02), pytest.approx(0.08))
+    assert a.per_week + b.per_week == pytest.approx(30.0)  # a tenth of the pool; the rest is unexplained
+
+
 def test_a_pool_with_nobody_to_charge_stays_unallocated():
     stray = incident_pool(IncidentStats("nobody", "latency", 1, 1, 1, 2.0, 2.0, 1, 2.0), RATES, W)
     assert share_pools([stray], [A, B], DEPENDS_ON) == {1: [], 2: []}

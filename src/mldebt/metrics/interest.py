@@ -17,6 +17,8 @@ does is to move off it, which is its dependants' debt, not polishing its code.)
 - relation: 1 for the component's own items, 0.5 for the items of the components it depends on
   directly (a chatbot's "intent model returned no prediction" is evidence against the model's debt);
   together they take at most half of a pool (`UPSTREAM_CAP`).
+- a pool that points at a kind of debt none of its candidates is (a data-quality incident where
+  the backlog holds only code debt) is claimed only at the best relevance among them (0.1).
 
 On top of the shared costs, debt in code that changes often slows every change (engineering drag,
 CodeScene's hotspot argument): each change of a file costs 10% of the fix's effort, spread over the
@@ -291,9 +293,10 @@ def share_pools(all_pools: Iterable[Pool], items: Sequence[DebtFacts],
                 depends_on: Mapping[str, Sequence[str]]) -> dict[int, list[Share]]:
     """Each pool split among its component's items and those of its direct dependencies, by weight.
 
-    The dependencies' items together never take more than UPSTREAM_CAP of a pool (the evidence
-    against them is indirect): when the component's own items weigh less than theirs, the rest of
-    the pool stays unallocated, pointing at debt the backlog does not hold."""
+    share = weight / ((max(own, upstream) + upstream) / best relevance). The dependencies' items
+    together never take more than UPSTREAM_CAP of a pool (the evidence against them is indirect),
+    and a pool no candidate is relevant to is claimed only at the best relevance among them: in
+    both cases the rest stays unallocated, pointing at debt the backlog does not hold."""
     by_component: dict[str, list[DebtFacts]] = {}
     for item in items:
         by_component.setdefault(item.component, []).append(item)
@@ -312,7 +315,8 @@ def share_pools(all_pools: Iterable[Pool], items: Sequence[DebtFacts],
                 own += weight
             else:
                 theirs += weight
-        total = max(own, theirs * (1.0 - UPSTREAM_CAP) / UPSTREAM_CAP) + theirs
+        best = max((rel for _, _, rel, _ in weighted), default=0.0)
+        total = (max(own, theirs * (1.0 - UPSTREAM_CAP) / UPSTREAM_CAP) + theirs) / (best or 1.0)
         if total <= 0:
             continue  # nobody to charge: the cost stays unallocated (no item claims it)
         for item, relation, rel, weight in weighted:
