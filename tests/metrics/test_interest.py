@@ -60,13 +60,17 @@ def test_pools_price_each_observed_cost_per_week_over_both_windows():
     assert incidents.observed["incident_ids"] == [7, 3] and incidents.observed["mean_hours_to_resolve"] == 3.0
 
 
-@pytest.mark.parametrize(("debt", "signal", "expected"), [
-    ("code", "api-mismatch", 1.0), ("model", "api-mismatch", 0.1), ("model", "model-error", 1.0),
-    ("infrastructure", "latency", 1.0), ("model", None, 1.0), ("code", "other", 1.0),
-    ("governance", None, 0.1), ("documentation", "other", 0.1), ("governance", "model-error", 0.1),
-    ("code", "a-category-nobody-listed", 1.0)])
-def test_relevance_of_a_signal_category_to_a_debt_category(debt, signal, expected):
-    assert relevance(debt, signal) == expected
+@pytest.mark.parametrize(("debt", "signal", "group", "expected"), [
+    ("code", "api-mismatch", "deprecated-bigcommerce-api", 1.0),
+    ("dependencies", "api-mismatch", "deprecated-api", 1.0),
+    ("code", "api-mismatch", "debt-markers", 0.3), ("model", "api-mismatch", None, 0.1),
+    ("model", "retraining-delay", "retrain-overdue", 1.0), ("model", "retraining-delay", "unseeded-randomness", 0.3),
+    ("infrastructure", "data-quality", "depends-on-retiring", 1.0), ("model", "model-error", None, 1.0),
+    ("infrastructure", "latency", None, 1.0), ("model", None, None, 1.0), ("code", "other", None, 1.0),
+    ("governance", None, None, 0.1), ("documentation", "other", None, 0.1), ("governance", "model-error", None, 0.1),
+    ("code", "a-category-nobody-listed", None, 1.0)])
+def test_relevance_of_a_signal_to_a_kind_of_debt_and_its_root_cause(debt, signal, group, expected):
+    assert relevance(debt, signal, group) == expected
 
 
 def test_a_pool_is_shared_by_severity_relevance_and_relation_and_adds_up_to_the_observed_cost():

@@ -207,26 +207,27 @@ def test_the_intent_models_retrain_shares_the_bots_costs_and_drifts(scored):
 def test_the_deprecated_jobs_debt_claims_little_of_the_forecasts_incident_and_ranks_below_the_chatbot(scored):
     scores, _ = scored
     pool = 10 * 300 / 12  # 250 a week
-    # weights: forecast's own item 4 x 0.1 (data-quality is not infrastructure) = 0.4; the export's items are
-    # upstream (x 0.5) and deprecated (x 0.2): notebooks 4 x 0.1 x 0.5 x 0.2 = 0.04, TODO 1 x 0.1 x 0.5 x 0.2 = 0.01;
-    # none is data debt, so the pool is claimed at relevance 0.1: total (0.4 + 0.05) / 0.1 = 4.5
+    # weights: a data-quality incident names a dependency on a retiring component as a cause, so the forecast's
+    # own item weighs 4 x 1 = 4; the export's items are code debt (0.1), upstream (x 0.5) and deprecated (x 0.2):
+    # notebooks 4 x 0.1 x 0.5 x 0.2 = 0.04, TODO 1 x 0.1 x 0.5 x 0.2 = 0.01; total max(4, 0.05) + 0.05 = 4.05
     notebooks, todo = scores[(LEGACY, "MLD201")], scores[(LEGACY, "MLD301")]
-    assert notebooks.interest_low == pytest.approx(pool * 0.04 / 4.5)  # 2.22 a week
+    assert notebooks.interest_low == pytest.approx(pool * 0.04 / 4.05)  # 2.47 a week
     drag = 0.1 * 0.5 * 26 / (365 / 7)  # a tenth of 0.5 h per change, 26 changes a year
-    assert todo.interest_low == pytest.approx(pool * 0.01 / 4.5 + drag * 100)
+    assert todo.interest_low == pytest.approx(pool * 0.01 / 4.05 + drag * 100)
     assert todo.breakdown["interest"]["drag"]["changes_per_week"] == pytest.approx(26 / (365 / 7), abs=1e-4)
-    assert scores[(FORECAST, "INV004")].interest_low == pytest.approx(pool * 0.4 / 4.5)
+    migrate = scores[(FORECAST, "INV004")]
+    assert migrate.interest_low == pytest.approx(pool * 4 / 4.05)  # 246.91 a week, over 8-40 h
     ranked = sorted(scores, key=lambda key: (-scores[key].priority, -scores[key].risk))
-    assert ranked == [(BOT, "MLD401"), (INTENT, "INV001"), (LEGACY, "MLD301"), (LEGACY, "MLD201"),
-                      (FORECAST, "INV004")]
+    assert ranked == [(BOT, "MLD401"), (INTENT, "INV001"), (FORECAST, "INV004"), (LEGACY, "MLD301"),
+                      (LEGACY, "MLD201")]
     assert notebooks.breakdown["impact"]["lifecycle_weight"] == 0.2
 
 
 def test_interest_of_all_items_adds_up_to_the_costs_they_explain(scored):
     scores, _ = scored
     total = sum(s.breakdown["interest"]["shared_per_week"] for s in scores.values())
-    # the matched bot pools in full; a tenth of the pools no item is relevant to
-    assert total == pytest.approx(MATCHED + 0.1 * UNMATCHED + 0.1 * 10 * 300 / 12, abs=0.05)  # cents
+    # the pools some item is relevant to in full; a tenth of the two bot incidents no item is relevant to
+    assert total == pytest.approx(MATCHED + 0.1 * UNMATCHED + 10 * 300 / 12, abs=0.05)  # breakdowns round to cents
 
 
 def test_no_items_no_queries(store):

@@ -9,11 +9,13 @@ items adds up to the observed cost: one incident is never charged in full to eac
 (Debt in a deprecated component claims a fifth: the remedy for the harm a retiring component
 does is to move off it, which is its dependants' debt, not polishing its code.)
 
-- relevance: 1 when the signal's category points at the item's category (an `api-mismatch`
-  incident at `code` debt, see `domain.debt_groups.INCIDENT_CATEGORY_TO_DEBT`), 0.1 otherwise (a
-  latency incident says little about an unseeded random split). A signal without a category
-  (tickets, orders, poll answers, `other` incidents) counts fully against every kind of debt but
-  governance and documentation (0.1): a missing model card does not make a shopper complain.
+- relevance: 1 when the signal's category points at the item's category (a `model-error`
+  incident at `model` debt, see `domain.debt_groups.INCIDENT_CATEGORY_TO_DEBT`) or names its root
+  cause (`SYMPTOMS`: a `retraining-delay` incident names the overdue retrain; then the other model
+  debt gets 0.3), 0.1 otherwise (a latency incident says little about an unseeded random split).
+  A signal without a category (tickets, orders, poll answers, `other` incidents) counts fully
+  against every kind of debt but governance and documentation (0.1): a missing model card does not
+  make a shopper complain.
 - relation: 1 for the component's own items, 0.5 for the items of the components it depends on
   directly (a chatbot's "intent model returned no prediction" is evidence against the model's debt);
   together they take at most half of a pool (`UPSTREAM_CAP`).
@@ -41,6 +43,15 @@ MISMATCH_RELEVANCE = 0.1
 RELATION_WEIGHTS: dict[str, float] = {"own": 1.0, "upstream": 0.5}
 UPSTREAM_CAP = 0.5  # the most of a pool the items of the component's dependencies take together
 PAPERWORK_CATEGORIES = frozenset({"governance", "documentation"})  # debt no shopper or pager notices
+SIBLING_RELEVANCE = 0.3
+SYMPTOMS: dict[str, frozenset[str]] = {
+    # incident category -> the root causes (`domain.debt_groups` groups) it is a direct symptom of
+    "retraining-delay": frozenset({"retrain-overdue"}),
+    "data-quality": frozenset({"data-quality", "data-drift", "depends-on-retiring"}),
+    "false-positives": frozenset({"hard-coded-thresholds", "model-quality"}),
+    "api-mismatch": frozenset({"deprecated-bigcommerce-api", "deprecated-api", "conflicting-pins"}),
+}
+"""Signals that name their causes: a retrain-delay alert is the overdue retrain's, not any model debt's."""
 DISSATISFIED_BELOW = 0.5  # a poll score under this is a dissatisfied shopper
 DRAG_SHARE_PER_CHANGE = 0.1  # each change of a file with the debt costs 10% of the fix's effort
 CHURN_PERIOD_WEEKS = 365.0 / 7.0  # the scanner counts changes over 12 months (`scan.hotspots.DEFAULT_SINCE`)
@@ -213,16 +224,24 @@ def pools(incidents: Iterable[IncidentStats], tickets: Iterable[TicketStats], re
     return found
 
 
-def relevance(debt_category: str, signal_category: str | None) -> float:
-    """1 when the signal points at this kind of debt; MISMATCH_RELEVANCE when it points at another kind.
+def relevance(debt_category: str, signal_category: str | None, group: str | None = None) -> float:
+    """How much of a signal's cost this kind of debt explains: 1, SIBLING_RELEVANCE or MISMATCH_RELEVANCE.
 
-    A signal that points at no kind in particular (tickets, poll answers, orders, incidents of
-    category `other`) is evidence against debt that changes what the software does, not against
-    missing paperwork: governance and documentation debt get MISMATCH_RELEVANCE from it."""
+    1 when the signal names the item's root cause (`SYMPTOMS`) or, for a signal that names none,
+    points at its debt category; SIBLING_RELEVANCE for debt of the right category when the signal
+    names other root causes; MISMATCH_RELEVANCE otherwise. A signal that points at no kind in
+    particular (tickets, poll answers, orders, incidents of category `other`) is evidence against
+    debt that changes what the software does, not against missing paperwork: governance and
+    documentation debt get MISMATCH_RELEVANCE from it."""
     mapped = INCIDENT_CATEGORY_TO_DEBT.get(signal_category or "") if signal_category != "other" else None
     if mapped is None:
         return MISMATCH_RELEVANCE if debt_category in PAPERWORK_CATEGORIES else 1.0
-    return 1.0 if str(mapped) == debt_category else MISMATCH_RELEVANCE
+    named = SYMPTOMS.get(str(signal_category))
+    if named and group in named:
+        return 1.0
+    if str(mapped) != debt_category:
+        return MISMATCH_RELEVANCE
+    return SIBLING_RELEVANCE if named else 1.0
 
 
 @dataclass(frozen=True)
@@ -251,6 +270,7 @@ class DebtFacts:
     effort_high: float
     churn: Churn | None = None
     lifecycle_weight: float = 1.0  # of its component (`metrics.priority.LIFECYCLE_WEIGHTS`)
+    group: str | None = None  # its root cause (`domain.debt_groups`), None for an item added by hand
 
 
 @dataclass(frozen=True)
@@ -308,7 +328,7 @@ def share_pools(all_pools: Iterable[Pool], items: Sequence[DebtFacts],
         weighted = []
         own = theirs = 0.0
         for item, relation in candidates:
-            rel = relevance(item.category, pool.category)
+            rel = relevance(item.category, pool.category, item.group)
             weight = severity_weight(item.severity) * rel * RELATION_WEIGHTS[relation] * item.lifecycle_weight
             weighted.append((item, relation, rel, weight))
             if relation == "own":
@@ -316,7 +336,7 @@ def share_pools(all_pools: Iterable[Pool], items: Sequence[DebtFacts],
             else:
                 theirs += weight
         best = max((rel for _, _, rel, _ in weighted), default=0.0)
-        total = (max(own, theirs * (1.0 - UPSTREAM_CAP) / UPSTREAM_CAP) + theirs) / (best or 1.0)
+        total = (max(own, theirs * (1.0 - UPSTREAM_CAP) / UPSTREAM_CAP) + theirs) / min(1.0, best or 1.0)
         if total <= 0:
             continue  # nobody to charge: the cost stays unallocated (no item claims it)
         for item, relation, rel, weight in weighted:

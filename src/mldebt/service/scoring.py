@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from mldebt.domain.costs import CostRates
+from mldebt.domain.debt_groups import root_cause
 from mldebt.metrics.debt_score import DebtScore, ScoringContext, score_debt
 from mldebt.metrics.interest import DebtFacts, Windows, pools, share_pools
 from mldebt.metrics.priority import ComponentProfile
@@ -64,7 +65,7 @@ def score_items(session: Session, items: Sequence[DebtItemRow], rates: CostRates
                 for item in items}
     facts = [DebtFacts(item.id, item.component, item.category, item.severity, float(item.effort_low_hours),
                        float(item.effort_high_hours), evidence.churn(item.id),
-                       profiles[item.component].lifecycle_weight) for item in items]
+                       profiles[item.component].lifecycle_weight, _group(item)) for item in items]
     shares = share_pools(pools(evidence.incidents, evidence.tickets, evidence.revenue, evidence.feedback, rates,
                                windows), facts, evidence.depends_on)
     context = ScoringContext(rates, windows, now)
@@ -74,3 +75,9 @@ def score_items(session: Session, items: Sequence[DebtItemRow], rates: CostRates
                            rates, windows)
         scores[fact.id] = ItemScore.of(score, context)
     return scores
+
+
+def _group(item: DebtItemRow) -> str | None:
+    """The item's root cause, from its first rule id (None for an item added by hand)."""
+    rules = [r for r in (item.rule_ids or ()) if isinstance(r, str)]
+    return root_cause(rules[0]).group if rules else None
