@@ -49,7 +49,7 @@ SYMPTOMS: dict[str, frozenset[str]] = {
     "retraining-delay": frozenset({"retrain-overdue"}),
     "data-quality": frozenset({"data-quality", "data-drift", "depends-on-retiring"}),
     "false-positives": frozenset({"hard-coded-thresholds", "model-quality"}),
-    "api-mismatch": frozenset({"deprecated-bigcommerce-api", "deprecated-api", "conflicting-pins"}),
+    "api-mismatch": frozenset({"deprecated-bigcommerce-api", "deprecated-api"}),
 }
 """Signals that name their causes: a retrain-delay alert is the overdue retrain's, not any model debt's."""
 DISSATISFIED_BELOW = 0.5  # a poll score under this is a dissatisfied shopper
