@@ -168,6 +168,12 @@ class Pool:
         return f"{self.component} {kind} ({self.category})" if self.category else f"{self.component} {kind}"
 
     @cached_property
+    def head(self) -> dict[str, Any]:
+        """The pool's own fields of a breakdown part (computed once: many items share a pool)."""
+        return {"kind": self.kind, "component": self.component, "category": self.category,
+                "pool_per_week": round(self.per_week, 2), "pool_recent_per_week": round(self.recent_per_week, 2)}
+
+    @cached_property
     def observed(self) -> dict[str, Any]:
         """The counts behind the money, for the breakdown (computed once: many items share a pool)."""
         s = self.source
@@ -301,10 +307,8 @@ class Share:
         return self.fraction * self.pool.hours_per_week
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.pool.kind, "component": self.pool.component, "category": self.pool.category,
-                "relation": self.relation, "relevance": self.relevance, "weight": round(self.weight, 4),
-                "share": round(self.fraction, 4), "pool_per_week": round(self.pool.per_week, 2),
-                "pool_recent_per_week": round(self.pool.recent_per_week, 2),
+        return {**self.pool.head, "relation": self.relation, "relevance": self.relevance,
+                "weight": round(self.weight, 4), "share": round(self.fraction, 4),
                 "per_week": round(self.per_week, 2), "recent_per_week": round(self.recent_per_week, 2),
                 "hours_per_week": round(self.hours_per_week, 3), "observed": self.pool.observed}
 
@@ -321,6 +325,8 @@ def share_pools(all_pools: Iterable[Pool], items: Sequence[DebtFacts],
     for item in items:
         by_component.setdefault(item.component, []).append(item)
     shares: dict[int, list[Share]] = {item.id: [] for item in items}
+    relevances: dict[tuple[str, str | None, str | None], float] = {}
+    base = {item.id: severity_weight(item.severity) * item.lifecycle_weight for item in items}
     for pool in all_pools:
         upstream = sorted(set(depends_on.get(pool.component, ())) - {pool.component})
         candidates = [(item, "own") for item in by_component.get(pool.component, ())]
@@ -328,8 +334,11 @@ def share_pools(all_pools: Iterable[Pool], items: Sequence[DebtFacts],
         weighted = []
         own = theirs = 0.0
         for item, relation in candidates:
-            rel = relevance(item.category, pool.category, item.group)
-            weight = severity_weight(item.severity) * rel * RELATION_WEIGHTS[relation] * item.lifecycle_weight
+            key = (item.category, pool.category, item.group)
+            rel = relevances.get(key)
+            if rel is None:
+                rel = relevances[key] = relevance(*key)
+            weight = base[item.id] * rel * RELATION_WEIGHTS[relation]
             weighted.append((item, relation, rel, weight))
             if relation == "own":
                 own += weight

@@ -70,14 +70,16 @@ class ScoringEvidence:
         refs = self.refs.get(item_id, ())
         if not refs:
             return None
-        seen = [self.changes.get(ref, ("", 0)) for ref in refs]
+        seen = [self.changes[ref] for ref in refs if ref in self.changes]
+        if not seen:
+            return Churn(0.0, len(refs))
         files: dict[str, int] = {}
         for file, count in seen:
             if file and count > 0:
                 files[file] = max(files.get(file, 0), count)
         top = sorted(files, key=lambda f: (-files[f], f))[:SAMPLE_FILES]
-        return Churn(sum(count for _, count in seen) / len(seen), len(seen), tuple(top),
-                     max((count for _, count in seen), default=0))
+        return Churn(sum(count for _, count in seen) / len(refs), len(refs), tuple(top),
+                     max(count for _, count in seen))
 
 
 def finding_refs(item: DebtItemRow) -> list[int]:
