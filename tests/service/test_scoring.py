@@ -230,6 +230,17 @@ def test_interest_of_all_items_adds_up_to_the_costs_they_explain(scored):
     assert total == pytest.approx(MATCHED + 0.1 * UNMATCHED + 10 * 300 / 12, abs=0.05)  # breakdowns round to cents
 
 
+def test_an_item_with_an_impossible_effort_still_scores_finite_numbers(store):
+    with store.session() as session:
+        build(session)
+        odd = DebtItemRow(id=10_000, component=BOT, category="model", severity="bogus", effort_low_hours=float("nan"),
+                          effort_high_hours=-3.0, evidence=[{"kind": "finding", "ref": "x9"}, "junk"], rule_ids=[7])
+        score = score_items(session, [odd], RATES, NOW)[10_000]
+    assert score.breakdown["priority"]["effort_low_hours"] == 0.5 == score.breakdown["priority"]["effort_high_hours"]
+    assert score.priority == pytest.approx(score.breakdown["interest"]["per_week"] / 0.5, abs=0.01)
+    assert score.breakdown["impact"]["severity_weight"] == 2.0  # an unknown severity weighs as medium
+
+
 def test_no_items_no_queries(store):
     with store.session() as session:
         assert score_items(session, [], RATES, NOW) == {}

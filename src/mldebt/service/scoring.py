@@ -11,6 +11,7 @@ every formula with a worked example.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from mldebt.domain.costs import CostRates
+from mldebt.domain.debt import MAX_EFFORT_HOURS
 from mldebt.domain.debt_groups import root_cause
 from mldebt.metrics.debt_score import DebtScore, ScoringContext, score_debt
 from mldebt.metrics.interest import DebtFacts, Windows, pools, share_pools
@@ -63,8 +65,8 @@ def score_items(session: Session, items: Sequence[DebtItemRow], rates: CostRates
     evidence = gather(session, items, windows, now)
     profiles = {item.component: evidence.profiles.get(item.component) or ComponentProfile(item.component)
                 for item in items}
-    facts = [DebtFacts(item.id, item.component, item.category, item.severity, float(item.effort_low_hours),
-                       float(item.effort_high_hours), evidence.churn(item.id),
+    facts = [DebtFacts(item.id, item.component, item.category, item.severity, _hours(item.effort_low_hours),
+                       max(_hours(item.effort_low_hours), _hours(item.effort_high_hours)), evidence.churn(item.id),
                        profiles[item.component].lifecycle_weight, _group(item)) for item in items]
     shares = share_pools(pools(evidence.incidents, evidence.tickets, evidence.revenue, evidence.feedback, rates,
                                windows), facts, evidence.depends_on)
@@ -81,3 +83,9 @@ def _group(item: DebtItemRow) -> str | None:
     """The item's root cause, from its first rule id (None for an item added by hand)."""
     rules = [r for r in (item.rule_ids or ()) if isinstance(r, str)]
     return root_cause(rules[0]).group if rules else None
+
+
+def _hours(value: object) -> float:
+    """An effort as scoring reads it: finite hours between 0 and MAX_EFFORT_HOURS, whatever a row holds."""
+    number = float(value) if isinstance(value, int | float) else 0.0
+    return min(MAX_EFFORT_HOURS, number) if math.isfinite(number) and number > 0 else 0.0
