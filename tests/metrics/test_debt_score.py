@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 
 from mldebt.domain.costs import CostRates
-from mldebt.metrics.debt_score import DriftStats, ScoringContext, item_signals, score_debt
+from mldebt.metrics.debt_score import ScoringContext, item_signals, score_debt
 from mldebt.metrics.interest import incident_pool, share_pools, ticket_pool
+from mldebt.metrics.observations import DriftStats
 from mldebt.metrics.priority import ComponentProfile
 from tests.metrics.test_interest import DEPENDS_ON, MODEL_ERRORS, RATES, TICKETS, A, B, C, W
 

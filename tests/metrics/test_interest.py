@@ -11,10 +11,6 @@ from mldebt.metrics.interest import (
     CHURN_PERIOD_WEEKS,
     Churn,
     DebtFacts,
-    FeedbackStats,
-    IncidentStats,
-    RevenueStats,
-    TicketStats,
     Windows,
     dissatisfaction_pool,
     drag,
@@ -26,6 +22,7 @@ from mldebt.metrics.interest import (
     share_pools,
     ticket_pool,
 )
+from mldebt.metrics.observations import FeedbackStats, IncidentStats, RevenueStats, TicketStats
 
 RATES = CostRates()
 W = Windows(84, 28)

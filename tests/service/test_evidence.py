@@ -2,7 +2,8 @@
 
 import pytest
 
-from mldebt.metrics.interest import FeedbackStats, IncidentStats, RevenueStats, TicketStats, Windows
+from mldebt.metrics.interest import Windows
+from mldebt.metrics.observations import FeedbackStats, IncidentStats, RevenueStats, TicketStats
 from mldebt.service.evidence import gather
 from tests.service.test_scoring import BOT, FORECAST, INTENT, LEGACY, NOW, build
 

@@ -19,16 +19,14 @@ from mldebt.metrics.interest import (
     MISMATCH_RELEVANCE,
     DebtFacts,
     Drag,
-    FeedbackStats,
-    IncidentStats,
     Interest,
     Share,
-    TicketStats,
     Windows,
     drag,
     interest,
 )
 from mldebt.metrics.money import format_money, format_money_range
+from mldebt.metrics.observations import DriftStats, FeedbackStats, IncidentStats, TicketStats
 from mldebt.metrics.priority import (
     BASE_LIKELIHOOD,
     ComponentProfile,
@@ -45,20 +43,6 @@ MODEL_DOC = "docs/prioritization.md"  # where every formula and constant of this
 MAX_PARTS = 6  # shares listed one by one in a breakdown; the rest are summed
 MAX_REASONS = 3
 DRIFT_CATEGORIES = frozenset({"data", "model"})  # the debt that drifting inputs point at
-
-
-@dataclass(frozen=True)
-class DriftStats:
-    """The drift runs of one component in the window: the latest verdict and the unbroken drifted streak."""
-
-    component: str
-    runs: int
-    latest_run_id: int
-    latest_drifted: bool
-    latest_share: float
-    streak_runs: int  # consecutive drifted runs ending with the latest (0 when it did not drift)
-    streak_days: float  # from the first run of the streak to now
-    streak_run_ids: tuple[int, ...] = ()
 
 
 def item_signals(item: DebtFacts, shares: Sequence[Share], drift_stats: DriftStats | None,

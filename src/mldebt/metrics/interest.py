@@ -36,6 +36,7 @@ from typing import Any
 
 from mldebt.domain.costs import CostRates
 from mldebt.domain.debt_groups import INCIDENT_CATEGORY_TO_DEBT
+from mldebt.metrics.observations import FeedbackStats, IncidentStats, RevenueStats, TicketStats
 from mldebt.metrics.priority import severity_weight
 
 RECENT_DAYS = 30  # the recent window: its weekly rate against the full window's gives the range
@@ -52,7 +53,6 @@ SYMPTOMS: dict[str, frozenset[str]] = {
     "api-mismatch": frozenset({"deprecated-bigcommerce-api", "deprecated-api"}),
 }
 """Signals that name their causes: a retrain-delay alert is the overdue retrain's, not any model debt's."""
-DISSATISFIED_BELOW = 0.5  # a poll score under this is a dissatisfied shopper
 DRAG_SHARE_PER_CHANGE = 0.1  # each change of a file with the debt costs 10% of the fix's effort
 CHURN_PERIOD_WEEKS = 365.0 / 7.0  # the scanner counts changes over 12 months (`scan.hotspots.DEFAULT_SINCE`)
 
@@ -75,74 +75,6 @@ class Windows:
     @property
     def recent_weeks(self) -> float:
         return self.recent_days / 7.0
-
-
-@dataclass(frozen=True)
-class IncidentStats:
-    """Incident intervals of one component and category that overlap the window."""
-
-    component: str
-    category: str
-    incidents: int  # distinct incidents
-    intervals: int  # intervals opened in the window
-    recent_intervals: int
-    hours: float  # open hours inside the window (an interval still open counts up to now)
-    recent_hours: float
-    resolved: int  # intervals resolved in the window ...
-    resolved_hours: float  # ... and their whole durations
-    sample_ids: tuple[int, ...] = ()  # the latest and the first incident's id
-
-    @property
-    def mean_hours_to_resolve(self) -> float | None:
-        return self.resolved_hours / self.resolved if self.resolved else None
-
-
-@dataclass(frozen=True)
-class TicketStats:
-    """AI-linked tickets (linked to this component) of one category created in the window."""
-
-    component: str
-    category: str
-    tickets: int
-    recent_tickets: int
-    sample_ids: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True)
-class RevenueStats:
-    """Orders put at risk (named by a linked ticket, refunded, cancelled, disputed ...), each counted once."""
-
-    component: str
-    orders: int
-    revenue: float
-    recent_orders: int
-    recent_revenue: float
-    sample_orders: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class FeedbackStats:
-    """Poll answers about this component: the window, its recent part and the window before it."""
-
-    component: str
-    responses: int
-    scored: int
-    mean_score: float | None
-    previous_mean: float | None  # of the window before (None: no scored answers then)
-    dissatisfied: int  # answers scoring below DISSATISFIED_BELOW
-    dissatisfied_value: float  # their order value
-    recent_dissatisfied: int
-    recent_dissatisfied_value: float
-
-    @property
-    def dissatisfied_share(self) -> float:
-        return self.dissatisfied / self.scored if self.scored else 0.0
-
-    @property
-    def drop(self) -> float:
-        if self.mean_score is None or self.previous_mean is None:
-            return 0.0
-        return max(0.0, self.previous_mean - self.mean_score)
 
 
 PoolSource = IncidentStats | TicketStats | RevenueStats | FeedbackStats

@@ -29,15 +29,14 @@ from sqlalchemy import Connection, Float, and_, case, cast, extract, func, liter
 from sqlalchemy.orm import Session
 
 from mldebt.domain.debt import EvidenceKind
-from mldebt.metrics.debt_score import DriftStats
-from mldebt.metrics.interest import (
+from mldebt.metrics.interest import Churn, Windows
+from mldebt.metrics.observations import (
     DISSATISFIED_BELOW,
-    Churn,
+    DriftStats,
     FeedbackStats,
     IncidentStats,
     RevenueStats,
     TicketStats,
-    Windows,
 )
 from mldebt.metrics.priority import ComponentProfile, transitive_dependants
 from mldebt.service.signals import order_at_risk
