@@ -38,10 +38,15 @@ class ComponentSignals:
                 "store_events": self.store_events, "revenue_at_risk": round(self.revenue_at_risk, 2)}
 
 
-def _at_risk(event: StoreEventRow) -> bool:
-    status = event.data.get("status") if isinstance(event.data, dict) else None
+def order_at_risk(scope: str, data: Any) -> bool:
+    """An order event that puts the order's revenue at risk: a refund, or a move to an at-risk status."""
+    status = data.get("status") if isinstance(data, dict) else None
     new = status.get("new_status_id") if isinstance(status, dict) else None
-    return event.scope == "store/order/refund/created" or (isinstance(new, int) and new in AT_RISK_STATUS_IDS)
+    return scope == "store/order/refund/created" or (isinstance(new, int) and new in AT_RISK_STATUS_IDS)
+
+
+def _at_risk(event: StoreEventRow) -> bool:
+    return order_at_risk(event.scope, event.data)
 
 
 def component_signals(store: Store, since: dt.datetime | None = None) -> list[ComponentSignals]:
