@@ -10,7 +10,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
 
 from mldebt.demo.drift_data import run_demo_drift
 from mldebt.demo.events import DemoEvents, end_of_day, load_demo_events
@@ -18,6 +17,7 @@ from mldebt.demo.orders import fill_demo_order_totals
 from mldebt.demo.pipeline_reports import record_demo_reports
 from mldebt.demo.scan import scan_demo
 from mldebt.errors import NotFoundError
+from mldebt.service.backlog import RebuildResult, load_rates, rebuild_backlog
 from mldebt.service.catalog import CatalogImport, import_catalog
 from mldebt.service.catalog_status import ComponentStatus, list_catalog
 from mldebt.service.drift import DriftOutcome
@@ -46,7 +46,7 @@ class DemoResult:
     drift: DriftOutcome | None = None
     order_totals: int = 0  # tickets and order events that got their order's total in this run
     reports: list[RecordedReport] = field(default_factory=list)
-    backlog: Any = None  # the backlog rebuild's result (`service.backlog.RebuildResult`)
+    backlog: RebuildResult | None = None
 
 
 def load_demo(store: Store, as_of: dt.date) -> DemoResult:
@@ -62,7 +62,5 @@ def load_demo(store: Store, as_of: dt.date) -> DemoResult:
     result = DemoResult(scenario, imported, list_catalog(store, as_of), events=events, scan=scanned, drift=drift,
                         order_totals=fill_demo_order_totals(store, scenario),
                         reports=record_demo_reports(store, scenario, as_of))
-    # ISSUE 10 LEAD: once service/backlog.py is merged, uncomment this line, importing `rebuild_backlog`
-    # (mldebt.service.backlog) and `end_of_day` (mldebt.demo.events) at the top:
-    # result.backlog = rebuild_backlog(store, end_of_day(as_of))
+    result.backlog = rebuild_backlog(store, end_of_day(as_of), load_rates(scenario / "mldebt.yaml"))
     return result

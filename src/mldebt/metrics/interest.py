@@ -40,11 +40,11 @@ from mldebt.metrics.observations import FeedbackStats, IncidentStats, RevenueSta
 from mldebt.metrics.priority import severity_weight
 
 RECENT_DAYS = 30  # the recent window: its weekly rate against the full window's gives the range
-MISMATCH_RELEVANCE = 0.1
+MISMATCH_RELEVANCE = 0.02
 RELATION_WEIGHTS: dict[str, float] = {"own": 1.0, "upstream": 0.5}
 UPSTREAM_CAP = 0.5  # the most of a pool the items of the component's dependencies take together
 PAPERWORK_CATEGORIES = frozenset({"governance", "documentation"})  # debt no shopper or pager notices
-SIBLING_RELEVANCE = 0.3
+SIBLING_RELEVANCE = 0.0
 SYMPTOMS: dict[str, frozenset[str]] = {
     # incident category -> the root causes (`domain.debt_groups` groups) it is a direct symptom of
     "retraining-delay": frozenset({"retrain-overdue"}),
