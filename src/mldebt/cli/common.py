@@ -184,3 +184,14 @@ SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "lo
 def severity_text(severity: object) -> Text:
     """A finding's severity in its colour (a table cell or the start of a line)."""
     return styled(severity, SEVERITY_STYLE.get(str(severity), ""))
+
+
+def cli_actor() -> str:
+    """Who acts from the command line, as histories record it: `cli:<OS user>`."""
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry for the uid (containers)
+        user = "unknown"
+    return f"cli:{user}"[:200]

@@ -6,7 +6,6 @@ Thin wrappers over `service.backlog`; changes made here are recorded as `cli:<OS
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -16,11 +15,12 @@ import typer
 from rich.table import Table
 
 from mldebt.cli.common import AS_OF_OPTION, FORMAT_OPTION, OutputFormat, out, parse_as_of, print_json, state, styled
+from mldebt.cli.common import cli_actor as actor
 from mldebt.errors import UserInputError
+from mldebt.metrics.money import format_hours_range, format_money_range
 
 app = typer.Typer(help="Debt items by hand: add, show, set status, owner, effort, acceptance.", no_args_is_help=True)
 
-CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 REASONS_SHOWN = 2
 OPTION_OF = {"accepted_reason": "--reason", "accepted_until": "--until", "effort": "--effort", "status": "--status",
              "owner": "--owner", "category": "--category", "title": "--title", "description": "--description"}
@@ -32,15 +32,6 @@ class BacklogFormat(StrEnum):
     MD = "md"
 
 
-def actor() -> str:
-    """Who changes an item from the command line: `cli:<OS user>`."""
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry for the uid (containers)
-        user = "unknown"
-    return f"cli:{user}"[:200]
-
-
 def when(as_of: str | None) -> dt.datetime:
     """Now, or the start of the `--as-of` day (UTC)."""
     if as_of is None:
@@ -48,25 +39,13 @@ def when(as_of: str | None) -> dt.datetime:
     return dt.datetime.combine(parse_as_of(as_of), dt.time(), dt.UTC)
 
 
-def _amount(value: float) -> str:
-    value = abs(value)
-    for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if value >= limit:
-            return f"{value / limit:.2g}{suffix}" if value < limit * 10 else f"{value / limit:.0f}{suffix}"
-    return f"{value:.2g}" if value < 10 else f"{value:.0f}"
-
-
 def money_range(low: float, high: float, currency: str, per: str = "week") -> str:
-    """`$1.2k-3.4k/week`: rounded to two figures, never cents (the estimate has no such precision)."""
-    low_text, high_text = _amount(min(low, high)), _amount(max(low, high))
-    text = low_text if low_text == high_text else f"{low_text}-{high_text}"
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    return f"{symbol}{text}/{per}" if symbol else f"{text} {currency}/{per}"
+    """`$1.2k-3.4k/week`: two significant figures, never cents (the estimate has no such precision)."""
+    return format_money_range(low, high, currency, per)
 
 
 def hours_range(effort: dict[str, float]) -> str:
-    low, high = effort["low_hours"], effort["high_hours"]
-    return f"{low:g} h" if low == high else f"{low:g}-{high:g} h"
+    return format_hours_range(effort["low_hours"], effort["high_hours"])
 
 
 def reasons(item: dict[str, Any], count: int = REASONS_SHOWN) -> list[str]:

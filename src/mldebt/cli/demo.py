@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -10,6 +11,26 @@ from mldebt.cli.catalog import print_components, print_findings
 from mldebt.cli.common import AS_OF_OPTION, out, parse_as_of, state
 from mldebt.cli.drift import print_drift
 from mldebt.cli.incidents import print_demo_events
+
+if TYPE_CHECKING:
+    from mldebt.service.backlog import RebuildResult
+    from mldebt.store.database import Store
+
+
+DEMO_BACKLOG_SHOWN = 5
+
+
+def print_demo_backlog(store: Store, rebuilt: RebuildResult) -> None:
+    """The top of the ranked backlog, with the reasons its breakdown gives."""
+    from mldebt.cli.debt import print_table as print_backlog
+    from mldebt.service.backlog import backlog_page
+
+    items, total = backlog_page(store, limit=DEMO_BACKLOG_SHOWN)
+    out.print(f"Debt backlog: {total} open items ({len(rebuilt.created)} new, {len(rebuilt.resolved)} resolved "
+              f"by this rebuild), priced with the scenario's costs: section; the top {len(items)} by cost of "
+              "delay per hour of work (`mldebt backlog` lists them all, `mldebt debt show ID` explains one):",
+              highlight=False)
+    print_backlog(items, total)
 
 
 def demo(
@@ -53,6 +74,8 @@ def demo(
         html.write_text(render_drift_html(result.drift.report, "clickstream reference", "clickstream current",
                                           "recs-model"), "utf-8")
         out.print(f"HTML drift report: {html}", highlight=False)
+    if result.backlog is not None:
+        print_demo_backlog(store, result.backlog)
     if not no_serve:
         out.print("The dashboard is not part of this version yet; the data above is in the store for "
                   "`mldebt catalog list`.", highlight=False)

@@ -4,19 +4,18 @@ and the quarterly review that freezes them (docs/kpis.md)."""
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 from typing import Any
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from mldebt.cli.common import FORMAT_OPTION, OutputFormat, out, parse_as_of, print_json, state, styled
+from mldebt.cli.common import FORMAT_OPTION, OutputFormat, cli_actor, out, parse_as_of, print_json, state, styled
+from mldebt.metrics.money import format_money
 
 QUARTER_HELP = "Quarter as YYYYQN, e.g. 2026Q4 (default: the quarter of --as-of, or of today)."
 AS_OF_OPTION = typer.Option(None, "--as-of", metavar="YYYY-MM-DD",
                             help="Compute as of the end of this day (UTC) instead of now.")
-SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 
 
 def _now(as_of: str | None) -> dt.datetime:
@@ -26,20 +25,8 @@ def _now(as_of: str | None) -> dt.datetime:
     return dt.datetime.combine(parse_as_of(as_of) + dt.timedelta(days=1), dt.time(), dt.UTC)
 
 
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):  # no user name in a bare container
-        return "cli"
-
-
 def money(value: float, currency: str | None) -> str:
-    symbol = SYMBOLS.get(currency or "", f"{currency} " if currency else "")
-    if abs(value) >= 1_000_000:
-        return f"{symbol}{value / 1_000_000:.1f}M"
-    if abs(value) >= 1_000:
-        return f"{symbol}{value / 1_000:.1f}k"
-    return f"{symbol}{value:.0f}"
+    return format_money(value, currency or "USD")
 
 
 def number(value: Any, unit: str) -> str:
@@ -155,7 +142,7 @@ def review(ctx: typer.Context,
     """
     from mldebt.service.review import freeze_review
 
-    frozen = freeze_review(state(ctx).store(), quarter, _now(as_of), actor or _actor())
+    frozen = freeze_review(state(ctx).store(), quarter, _now(as_of), actor or cli_actor())
     if fmt == OutputFormat.JSON:
         print_json(frozen)
         return
