@@ -66,7 +66,7 @@ def test_the_deprecated_jobs_debt_has_no_evidence_of_harm_of_its_own(demo_backlo
 
 
 def test_loading_the_demo_again_changes_no_item(demo_backlog):
-    first, again, items, total = demo_backlog
+    first, again, _, total = demo_backlog
     assert first.backlog is not None and again.backlog is not None
     assert len(first.backlog.created) == total == 34
     assert (again.backlog.created, again.backlog.resolved, again.backlog.reopened) == ([], [], [])
