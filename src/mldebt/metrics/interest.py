@@ -281,7 +281,8 @@ def share_pools(all_pools: Iterable[Pool], items: Sequence[DebtFacts],
         if total <= 0:
             continue  # nobody to charge: the cost stays unallocated (no item claims it)
         for item, relation, rel, weight in weighted:
-            shares[item.id].append(Share(pool, relation, rel, weight, weight / total))
+            if weight > 0:  # a zero share charges nothing and explains nothing
+                shares[item.id].append(Share(pool, relation, rel, weight, weight / total))
     return shares
 
 

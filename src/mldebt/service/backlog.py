@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from mldebt.domain.costs import CostRates
@@ -157,7 +157,8 @@ class _Rebuild:
         self.result.findings = len(findings)
         drafts = {draft.key: draft for draft in group_findings(findings)}
         latest = latest_seen(findings)
-        items = {row.key: row for row in self.session.scalars(select(DebtItemRow))}
+        # the old breakdowns (5 KB of JSON each) are not read: scoring replaces them
+        items = {row.key: row for row in self.session.scalars(select(DebtItemRow).options(defer(DebtItemRow.breakdown)))}
         resolved_ids = [row.id for row in items.values() if row.status == DebtStatus.RESOLVED]
         gone = _latest_action(self.session, (AUTO_RESOLVED, EVIDENCE_GONE), resolved_ids)
         estimated = _estimated_by_hand(self.session)
