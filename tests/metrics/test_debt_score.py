@@ -30,9 +30,10 @@ def test_the_bots_model_debt_scored_by_hand():
     assert score.likelihood == pytest.approx(1 - 0.95 * (6 / 7) * (4 / 7) * (5 / 7) * 0.5)  # 0.8338
     assert score.impact.value == pytest.approx(2 * 3 * 1.0 * 1.1)  # medium x (1 + facing + critical) x 1 dependant
     assert score.risk == pytest.approx(6.6 * 0.833819, abs=1e-5)
-    assert score.interest.per_week == pytest.approx(95.0)  # see test_interest: 75 shared + 20 drag
+    full, recent = 180 * 2 / 4.16, 315 * 2 / 4.16  # see test_interest: A's 2/4.16 of the two pools, 86.54 and 151.44
+    assert score.interest.per_week == pytest.approx(full + 20)  # 106.54: shared + 20 drag
     assert (score.priority.value, score.priority.low, score.priority.high) == pytest.approx(
-        (95 / 4, 85 / 6, 161.25 / 2))  # mid effort 4 h; low / 6 h; high / 2 h
+        ((full + 20) / 4, (full + 10) / 6, (recent + 30) / 2))  # mid effort 4 h; low / 6 h; high / 2 h
 
 
 def test_the_breakdown_shows_every_number_with_its_source_and_the_rates_used():
@@ -41,22 +42,24 @@ def test_the_breakdown_shows_every_number_with_its_source_and_the_rates_used():
     assert (b["as_of"], b["window_days"], b["recent_days"], b["currency"]) == ("2026-11-30T12:00:00+00:00", 84, 28,
                                                                                "USD")
     assert b["impact"]["value"] == 6.6 and b["impact"]["exposure"] == 3.0 and b["impact"]["dependants"] == 1
-    assert b["interest"]["text"] == "$85-160/week"
-    assert (b["interest"]["low"], b["interest"]["per_week"], b["interest"]["high"]) == (85.0, 95.0, 161.25)
+    assert b["interest"]["text"] == "$97-180/week"
+    # 180 x 2/4.16 + 10 = 96.54; + 20 = 106.54; 315 x 2/4.16 + 30 = 181.44 (to cents)
+    assert (b["interest"]["low"], b["interest"]["per_week"], b["interest"]["high"]) == (96.54, 106.54, 181.44)
     first, second = b["interest"]["parts"]
-    assert (first["kind"], first["per_week"], first["share"], first["pool_per_week"]) == ("incidents", 62.5, 0.4167,
+    # 150 x 2/4.16 = 72.115; 2/4.16 = 0.48077
+    assert (first["kind"], first["per_week"], first["share"], first["pool_per_week"]) == ("incidents", 72.12, 0.4808,
                                                                                          150.0)
     assert first["observed"]["intervals"] == 2 and first["observed"]["incident_ids"] == [7, 3]
-    assert (second["kind"], second["per_week"]) == ("tickets", 12.5)
+    assert (second["kind"], second["per_week"]) == ("tickets", 14.42)  # 30 x 2/4.16 = 14.423
     assert b["interest"]["drag"]["hours_per_week"] == 0.2 and b["interest"]["drag"]["per_week"] == 20.0
-    assert b["priority"]["value"] == 23.75 and b["priority"]["effort_mid_hours"] == 4.0
+    assert b["priority"]["value"] == 26.6346 and b["priority"]["effort_mid_hours"] == 4.0  # 106.538 / 4
     assert [s["name"] for s in b["likelihood"]["signals"]] == ["incident_frequency", "time_to_resolve",
                                                              "ticket_volume", "churn"]
     assert b["likelihood"]["without_evidence"] == ["dissatisfaction", "satisfaction_drop", "drift_share",
                                                    "drift_duration"]
     assert b["rates"]["incident_hour"] == 300.0 and "incident_hour" in b["defaults_used"]
-    assert b["reasons"][0] == ("bot incidents (model-error): 2 incident interval(s), 6 h open, 42% of $150/week "
-                               "-> $62/week")
+    assert b["reasons"][0] == ("bot incidents (model-error): 2 incident interval(s), 6 h open, 48% of $150/week "
+                               "-> $72/week")
     assert b["reasons"][1].startswith("churn: its files change 0.5 times a week -> 0.2 h/week of drag")
 
 
@@ -68,7 +71,7 @@ def test_set_rates_are_not_reported_as_defaults():
     assert b["interest"]["text"] == "€0/week"
 
 
-def test_drift_counts_fully_for_data_and_model_debt_and_a_tenth_for_the_rest():
+def test_drift_counts_fully_for_data_and_model_debt_and_a_fiftieth_for_the_rest():
     drift = DriftStats("intent", runs=3, latest_run_id=9, latest_drifted=True, latest_share=0.6, streak_runs=2,
                        streak_days=6.0, streak_run_ids=(8, 9))
     model = {s.name: s for s in item_signals(C, [], drift, W)}
@@ -76,6 +79,7 @@ def test_drift_counts_fully_for_data_and_model_debt_and_a_tenth_for_the_rest():
     assert model["drift_duration"].probability == pytest.approx(6 / 20)
     assert model["drift_duration"].sources == ("drift run 8", "drift run 9")
     code = {s.name: s for s in item_signals(C.__class__(5, "intent", "code", "high", 1, 2), [], drift, W)}
-    assert code["drift_share"].value == pytest.approx(0.06) and code["drift_duration"].value == pytest.approx(0.6)
+    # 0.02 x 0.6 and 0.02 x 6 days
+    assert code["drift_share"].value == pytest.approx(0.012) and code["drift_duration"].value == pytest.approx(0.12)
     calm = DriftStats("intent", 3, 9, False, 0.1, 0, 0.0)
     assert {s.name: s.value for s in item_signals(C, [], calm, W)}["drift_share"] == 0.0

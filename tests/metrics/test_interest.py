@@ -60,11 +60,12 @@ def test_pools_price_each_observed_cost_per_week_over_both_windows():
 @pytest.mark.parametrize(("debt", "signal", "group", "expected"), [
     ("code", "api-mismatch", "deprecated-bigcommerce-api", 1.0),
     ("dependencies", "api-mismatch", "deprecated-api", 1.0),
-    ("code", "api-mismatch", "debt-markers", 0.3), ("model", "api-mismatch", None, 0.1),
-    ("model", "retraining-delay", "retrain-overdue", 1.0), ("model", "retraining-delay", "unseeded-randomness", 0.3),
+    ("code", "api-mismatch", "debt-markers", 0.0), ("model", "api-mismatch", None, 0.02),
+    ("model", "retraining-delay", "retrain-overdue", 1.0), ("model", "retraining-delay", "unseeded-randomness", 0.0),
     ("infrastructure", "data-quality", "depends-on-retiring", 1.0), ("model", "model-error", None, 1.0),
     ("infrastructure", "latency", None, 1.0), ("model", None, None, 1.0), ("code", "other", None, 1.0),
-    ("governance", None, None, 0.1), ("documentation", "other", None, 0.1), ("governance", "model-error", None, 0.1),
+    ("governance", None, None, 0.02), ("documentation", "other", None, 0.02),
+    ("governance", "model-error", None, 0.02),
     ("code", "a-category-nobody-listed", None, 1.0)])
 def test_relevance_of_a_signal_to_a_kind_of_debt_and_its_root_cause(debt, signal, group, expected):
     assert relevance(debt, signal, group) == expected
@@ -73,13 +74,15 @@ def test_relevance_of_a_signal_to_a_kind_of_debt_and_its_root_cause(debt, signal
 def test_a_pool_is_shared_by_severity_relevance_and_relation_and_adds_up_to_the_observed_cost():
     [incidents] = pools([MODEL_ERRORS], [], [], [], RATES, W)
     shares = share_pools([incidents], [A, B, C, D], DEPENDS_ON)
-    # weights: A 2 x 1 x 1 = 2; B 8 x 0.1 x 1 = 0.8; C 4 x 1 x 0.5 (upstream) = 2; D is not linked: total 4.8
+    # weights: A 2 x 1 x 1 = 2; B 8 x 0.02 x 1 = 0.16; C 4 x 1 x 0.5 (upstream) = 2; D is not linked:
+    # total max(2.16, 2) + 2 = 4.16
     [a], [b], [c] = shares[1], shares[2], shares[3]
     assert shares[4] == []
     assert [(s.relation, s.relevance, s.weight) for s in (a, b, c)] == [
-        ("own", 1.0, 2.0), ("own", 0.1, pytest.approx(0.8)), ("upstream", 1.0, 2.0)]
-    assert a.fraction == pytest.approx(2 / 4.8) and b.fraction == pytest.approx(0.8 / 4.8)
-    assert a.per_week == pytest.approx(62.5) and a.recent_per_week == pytest.approx(125.0)  # 150 and 300 x 2/4.8
+        ("own", 1.0, 2.0), ("own", 0.02, pytest.approx(0.16)), ("upstream", 1.0, 2.0)]
+    assert a.fraction == pytest.approx(2 / 4.16) and b.fraction == pytest.approx(0.16 / 4.16)
+    # 150 and 300 x 2/4.16: 72.12 and 144.23
+    assert a.per_week == pytest.approx(150 * 2 / 4.16) and a.recent_per_week == pytest.approx(300 * 2 / 4.16)
     assert sum(s.per_week for s in (a, b, c)) == pytest.approx(150.0)  # nothing counted twice
     assert (a.link, c.link) == (1.0, 0.5)
 
@@ -96,9 +99,28 @@ def test_the_dependencies_items_take_at_most_half_a_pool_and_deprecated_debt_a_f
 def test_a_pool_no_candidate_is_relevant_to_is_claimed_only_at_their_best_relevance():
     latency = incident_pool(IncidentStats("bot", "latency", 1, 1, 1, 12.0, 4.0, 1, 12.0), RATES, W)  # 300 a week
     a, b = (shares[0] for shares in share_pools([latency], [A, B], DEPENDS_ON).values())
-    # weights 2 x 0.1 and 8 x 0.1 (neither is infrastructure debt): total (0.2 + 0.8) / 0.1 = 10
-    assert (a.fraction, b.fraction) == (pytest.approx(0.02), pytest.approx(0.08))
-    assert a.per_week + b.per_week == pytest.approx(30.0)  # a tenth of the pool; the rest is unexplained
+    # weights 2 x 0.02 and 8 x 0.02 (neither is infrastructure debt): total (0.04 + 0.16) / 0.02 = 10
+    assert (a.fraction, b.fraction) == (pytest.approx(0.004), pytest.approx(0.016))
+    assert a.per_week + b.per_week == pytest.approx(6.0)  # a fiftieth of the pool; the rest is unexplained
+
+
+def test_a_signal_that_names_its_cause_is_no_evidence_against_other_debt_of_that_kind():
+    delay = incident_pool(IncidentStats("bot", "retraining-delay", 1, 1, 1, 12.0, 4.0, 1, 12.0), RATES, W)  # 300/week
+    retrain = DebtFacts(5, "bot", "model", "high", 2.0, 8.0, group="retrain-overdue")
+    unseeded = DebtFacts(6, "bot", "model", "critical", 2.0, 8.0, group="unseeded-randomness")
+    # weights: the named cause 4 x 1 = 4; the unseeded split 8 x 0 = 0 (model debt, but not the named cause);
+    # B 8 x 0.02 = 0.16 (governance): total 4.16, the named cause takes 4/4.16 and the sibling nothing
+    shares = share_pools([delay], [retrain, unseeded, B], DEPENDS_ON)
+    [named], [sibling], [b] = shares[5], shares[6], shares[2]
+    assert (named.relevance, sibling.relevance, sibling.weight, sibling.per_week) == (1.0, 0.0, 0.0, 0.0)
+    assert named.per_week == pytest.approx(300 * 4 / 4.16) and b.per_week == pytest.approx(300 * 0.16 / 4.16)
+    # without the named cause in the backlog the pool is claimed only at the best relevance (0.02): B weighs
+    # 0.16 of a total 0.16 / 0.02 = 8, so it takes a fiftieth (6 a week), the sibling still nothing
+    shares = share_pools([delay], [unseeded, B], DEPENDS_ON)
+    [sibling], [b] = shares[6], shares[2]
+    assert (sibling.fraction, b.fraction, b.per_week) == (0.0, pytest.approx(0.02), pytest.approx(6.0))
+    # and with only the sibling, nobody is charged
+    assert share_pools([delay], [unseeded], DEPENDS_ON) == {6: []}
 
 
 def test_a_pool_with_nobody_to_charge_stays_unallocated():
@@ -116,10 +138,12 @@ def test_drag_is_a_tenth_of_the_effort_per_change_of_the_items_files():
 def test_interest_point_and_range_from_both_windows_and_the_effort_range():
     incident_share, ticket_share = (share_pools([incident_pool(MODEL_ERRORS, RATES, W), ticket_pool(TICKETS, RATES, W)],
                                                 [A, B, C], DEPENDS_ON)[1])
-    assert ticket_share.per_week == pytest.approx(12.5)  # 30 x 2/4.8 (B's relevance to tickets is 0.1 too)
+    assert ticket_share.per_week == pytest.approx(30 * 2 / 4.16)  # 14.42 (B's relevance to tickets is 0.02 too)
     owed = interest([incident_share, ticket_share], drag(A), RATES.engineer_hour)
-    # full window: 62.5 + 12.5 = 75; recent: 125 + 6.25 = 131.25; drag 0.1 / 0.2 / 0.3 h x 100
-    assert (owed.signals_per_week, owed.signals_recent_per_week) == (pytest.approx(75.0), pytest.approx(131.25))
-    assert owed.per_week == pytest.approx(95.0)
-    assert (owed.low, owed.high) == (pytest.approx(85.0), pytest.approx(161.25))
-    assert owed.hours_per_week == pytest.approx(0.5 * 2 / 4.8 + 0.2)  # shared incident hours + drag hours
+    # A takes 2/4.16 of each pool: full window (150 + 30) x 2/4.16 = 86.54; recent (300 + 15) x 2/4.16 = 151.44;
+    # drag 0.1 / 0.2 / 0.3 h x 100
+    full, recent = 180 * 2 / 4.16, 315 * 2 / 4.16
+    assert (owed.signals_per_week, owed.signals_recent_per_week) == (pytest.approx(full), pytest.approx(recent))
+    assert owed.per_week == pytest.approx(full + 20)  # 106.54
+    assert (owed.low, owed.high) == (pytest.approx(full + 10), pytest.approx(recent + 30))  # 96.54, 181.44
+    assert owed.hours_per_week == pytest.approx(0.5 * 2 / 4.16 + 0.2)  # shared incident hours + drag hours

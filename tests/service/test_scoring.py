@@ -134,13 +134,14 @@ TICKETS = 12 * 15 / 12  # 15 (recent: 4 tickets)
 REVENUE = (100 + 200 + 400) * 0.1 / 12  # order 1001 once; 1004 is not at risk; 1999 is before the window
 UNHAPPY = 4 * 50 * 0.2 / 12  # (recent: 2 answers, $100 of orders)
 MATCHED = MODEL_ERROR + TICKETS + REVENUE + UNHAPPY  # pools the threshold and the retrain (both model debt) explain
-UNMATCHED = API_MISMATCH + LATENCY  # code and infrastructure incidents: neither item is relevant (0.1)
+UNMATCHED = API_MISMATCH + LATENCY  # code and infrastructure incidents: neither item is relevant (0.02)
 RECENT_MATCHED = (6 * 300 + 4 * 15 + 100 * 0.1 + 100 * 0.2) / (30 / 7)  # 441
 RECENT_UNMATCHED = 2 * 300 / (30 / 7)  # 140
 # Each matched pool: the threshold weighs 2 (own), the retrain 4 x 0.5 (upstream): halves. Each unmatched pool:
-# 0.2 and 0.2, claimed at the best relevance 0.1: 0.2 / (0.4 / 0.1) = 0.05 each, the rest unexplained.
-THRESHOLD = 0.5 * MATCHED + 0.05 * UNMATCHED  # 94.58
-THRESHOLD_RECENT = 0.5 * RECENT_MATCHED + 0.05 * RECENT_UNMATCHED  # 227.50
+# 2 x 0.02 = 0.04 and 4 x 0.02 x 0.5 = 0.04, claimed at the best relevance 0.02: 0.04 / (0.08 / 0.02) = 0.01 each,
+# the rest unexplained.
+THRESHOLD = 0.5 * MATCHED + 0.01 * UNMATCHED  # 0.5 x 174.17 + 0.01 x 150 = 88.58
+THRESHOLD_RECENT = 0.5 * RECENT_MATCHED + 0.01 * RECENT_UNMATCHED  # 0.5 x 441 + 0.01 x 140 = 221.90
 
 
 def test_the_bots_threshold_takes_half_of_the_bot_costs_it_explains_and_its_priority_is_interest_over_effort(
@@ -149,10 +150,10 @@ def test_the_bots_threshold_takes_half_of_the_bot_costs_it_explains_and_its_prio
     threshold = scores[(BOT, "MLD401")]
     assert threshold.interest_low == pytest.approx(THRESHOLD)  # the full window is the lower rate
     assert threshold.interest_high == pytest.approx(THRESHOLD_RECENT)
-    assert threshold.priority == pytest.approx(THRESHOLD / 0.75)  # mid effort of 0.5-1 h: 126.1
+    assert threshold.priority == pytest.approx(THRESHOLD / 0.75)  # mid effort of 0.5-1 h: 118.1
     assert (threshold.priority_low, threshold.priority_high) == (pytest.approx(THRESHOLD / 1.0),
                                                                  pytest.approx(THRESHOLD_RECENT / 0.5))
-    assert threshold.interest_hours == pytest.approx((6 * 0.5 + (4 + 2) * 0.05) / 12)  # its incident hours a week
+    assert threshold.interest_hours == pytest.approx((6 * 0.5 + (4 + 2) * 0.01) / 12)  # its incident hours a week
     assert threshold.currency == "USD"
 
 
@@ -160,7 +161,7 @@ def test_the_thresholds_likelihood_and_risk_by_hand(scored):
     scores, _ = scored
     b = scores[(BOT, "MLD401")].breakdown
     signals = {s["name"]: s for s in b["likelihood"]["signals"]}
-    frequency = (2 * 1 + 1 * 0.1 + 1 * 0.1) / 12  # model-error intervals count fully, the others at relevance 0.1
+    frequency = (2 * 1 + 1 * 0.02 + 1 * 0.02) / 12  # model-error intervals count fully, the others at relevance 0.02
     assert signals["incident_frequency"]["value"] == pytest.approx(frequency, abs=1e-4)
     assert signals["time_to_resolve"]["value"] == 3.0  # model-error: 6 h over 2 resolved intervals
     assert signals["ticket_volume"]["value"] == 1.0  # 12 tickets / 12 weeks
@@ -188,7 +189,7 @@ def test_the_breakdown_names_the_evidence_behind_each_cost(scored):
     assert parts[("tickets", "other")]["observed"]["tickets"] == 12
     assert parts[("dissatisfied_orders", None)]["observed"]["dissatisfied_order_value"] == 200.0
     assert {key: p["share"] for key, p in parts.items()} == {
-        ("incidents", "model-error"): 0.5, ("incidents", "api-mismatch"): 0.05, ("incidents", "latency"): 0.05,
+        ("incidents", "model-error"): 0.5, ("incidents", "api-mismatch"): 0.01, ("incidents", "latency"): 0.01,
         ("tickets", "other"): 0.5, ("revenue_at_risk", None): 0.5, ("dissatisfied_orders", None): 0.5}
     assert {p["relation"] for p in parts.values()} == {"own"}
 
@@ -208,15 +209,18 @@ def test_the_deprecated_jobs_debt_claims_little_of_the_forecasts_incident_and_ra
     scores, _ = scored
     pool = 10 * 300 / 12  # 250 a week
     # weights: a data-quality incident names a dependency on a retiring component as a cause, so the forecast's
-    # own item weighs 4 x 1 = 4; the export's items are code debt (0.1), upstream (x 0.5) and deprecated (x 0.2):
-    # notebooks 4 x 0.1 x 0.5 x 0.2 = 0.04, TODO 1 x 0.1 x 0.5 x 0.2 = 0.01; total max(4, 0.05) + 0.05 = 4.05
+    # own item weighs 4 x 1 = 4; the export's items are code debt (0.02), upstream (x 0.5) and deprecated (x 0.2):
+    # notebooks 4 x 0.02 x 0.5 x 0.2 = 0.008, TODO 1 x 0.02 x 0.5 x 0.2 = 0.002; total max(4, 0.01) + 0.01 = 4.01
     notebooks, todo = scores[(LEGACY, "MLD201")], scores[(LEGACY, "MLD301")]
-    assert notebooks.interest_low == pytest.approx(pool * 0.04 / 4.05)  # 2.47 a week
-    drag = 0.1 * 0.5 * 26 / (365 / 7)  # a tenth of 0.5 h per change, 26 changes a year
-    assert todo.interest_low == pytest.approx(pool * 0.01 / 4.05 + drag * 100)
+    assert notebooks.interest_low == pytest.approx(pool * 0.008 / 4.01)  # 0.50 a week
+    assert notebooks.priority == pytest.approx(pool * 0.008 / 4.01 / 1.0)  # over the mid effort of 0.5-1.5 h: 0.50
+    drag = 0.1 * 0.5 * 26 / (365 / 7)  # a tenth of 0.5 h per change, 26 changes a year: 0.0249 h a week
+    assert todo.interest_low == pytest.approx(pool * 0.002 / 4.01 + drag * 100)  # 0.12 + 2.49 = 2.62 a week
+    assert todo.priority == pytest.approx((pool * 0.002 / 4.01 + drag * 100) / 0.5)  # 5.24
     assert todo.breakdown["interest"]["drag"]["changes_per_week"] == pytest.approx(26 / (365 / 7), abs=1e-4)
     migrate = scores[(FORECAST, "INV004")]
-    assert migrate.interest_low == pytest.approx(pool * 4 / 4.05)  # 246.91 a week, over 8-40 h
+    assert migrate.interest_low == pytest.approx(pool * 4 / 4.01)  # 249.38 a week, over 8-40 h
+    assert migrate.priority == pytest.approx(pool * 4 / 4.01 / 24)  # 10.39
     ranked = sorted(scores, key=lambda key: (-scores[key].priority, -scores[key].risk))
     assert ranked == [(BOT, "MLD401"), (INTENT, "INV001"), (FORECAST, "INV004"), (LEGACY, "MLD301"),
                       (LEGACY, "MLD201")]
@@ -226,8 +230,9 @@ def test_the_deprecated_jobs_debt_claims_little_of_the_forecasts_incident_and_ra
 def test_interest_of_all_items_adds_up_to_the_costs_they_explain(scored):
     scores, _ = scored
     total = sum(s.breakdown["interest"]["shared_per_week"] for s in scores.values())
-    # the pools some item is relevant to in full; a tenth of the two bot incidents no item is relevant to
-    assert total == pytest.approx(MATCHED + 0.1 * UNMATCHED + 10 * 300 / 12, abs=0.05)  # breakdowns round to cents
+    # the pools some item is relevant to in full; a fiftieth of the two bot incidents no item is relevant to
+    # (174.17 + 3 + 250 = 427.17)
+    assert total == pytest.approx(MATCHED + 0.02 * UNMATCHED + 10 * 300 / 12, abs=0.05)  # breakdowns round to cents
 
 
 def test_an_item_with_an_impossible_effort_still_scores_finite_numbers(store):

@@ -9,18 +9,20 @@ items adds up to the observed cost: one incident is never charged in full to eac
 (Debt in a deprecated component claims a fifth: the remedy for the harm a retiring component
 does is to move off it, which is its dependants' debt, not polishing its code.)
 
-- relevance: 1 when the signal's category points at the item's category (a `model-error`
-  incident at `model` debt, see `domain.debt_groups.INCIDENT_CATEGORY_TO_DEBT`) or names its root
-  cause (`SYMPTOMS`: a `retraining-delay` incident names the overdue retrain; then the other model
-  debt gets 0.3), 0.1 otherwise (a latency incident says little about an unseeded random split).
-  A signal without a category (tickets, orders, poll answers, `other` incidents) counts fully
-  against every kind of debt but governance and documentation (0.1): a missing model card does not
-  make a shopper complain.
+- relevance: how likely the signal is caused by this debt. 1 when the signal's category points at
+  the item's category (a `model-error` incident at `model` debt, see
+  `domain.debt_groups.INCIDENT_CATEGORY_TO_DEBT`) or names its root cause (`SYMPTOMS`: a
+  `retraining-delay` incident names the overdue retrain); 0 for the other debt of that category
+  when the signal names its causes (a named cause is the cause: the retrain-delay alert is no
+  evidence against an unseeded random split), 0.02 otherwise (a latency incident says little about
+  a hard-coded threshold). A signal without a category (tickets, orders, poll answers, `other`
+  incidents) counts fully against every kind of debt but governance and documentation (0.02): a
+  missing model card does not make a shopper complain.
 - relation: 1 for the component's own items, 0.5 for the items of the components it depends on
   directly (a chatbot's "intent model returned no prediction" is evidence against the model's debt);
   together they take at most half of a pool (`UPSTREAM_CAP`).
 - a pool that points at a kind of debt none of its candidates is (a data-quality incident where
-  the backlog holds only code debt) is claimed only at the best relevance among them (0.1).
+  the backlog holds only code debt) is claimed only at the best relevance among them (0.02).
 
 On top of the shared costs, debt in code that changes often slows every change (engineering drag,
 CodeScene's hotspot argument): each change of a file costs 10% of the fix's effort, spread over the
@@ -40,11 +42,11 @@ from mldebt.metrics.observations import FeedbackStats, IncidentStats, RevenueSta
 from mldebt.metrics.priority import severity_weight
 
 RECENT_DAYS = 30  # the recent window: its weekly rate against the full window's gives the range
-MISMATCH_RELEVANCE = 0.02
+MISMATCH_RELEVANCE = 0.02  # debt of another kind than the signal points at; paperwork for an untyped signal
 RELATION_WEIGHTS: dict[str, float] = {"own": 1.0, "upstream": 0.5}
 UPSTREAM_CAP = 0.5  # the most of a pool the items of the component's dependencies take together
 PAPERWORK_CATEGORIES = frozenset({"governance", "documentation"})  # debt no shopper or pager notices
-SIBLING_RELEVANCE = 0.0
+SIBLING_RELEVANCE = 0.0  # debt of the pointed-at kind when the signal names other root causes (`SYMPTOMS`)
 SYMPTOMS: dict[str, frozenset[str]] = {
     # incident category -> the root causes (`domain.debt_groups` groups) it is a direct symptom of
     "retraining-delay": frozenset({"retrain-overdue"}),
@@ -166,11 +168,11 @@ def relevance(debt_category: str, signal_category: str | None, group: str | None
     """How much of a signal's cost this kind of debt explains: 1, SIBLING_RELEVANCE or MISMATCH_RELEVANCE.
 
     1 when the signal names the item's root cause (`SYMPTOMS`) or, for a signal that names none,
-    points at its debt category; SIBLING_RELEVANCE for debt of the right category when the signal
-    names other root causes; MISMATCH_RELEVANCE otherwise. A signal that points at no kind in
-    particular (tickets, poll answers, orders, incidents of category `other`) is evidence against
-    debt that changes what the software does, not against missing paperwork: governance and
-    documentation debt get MISMATCH_RELEVANCE from it."""
+    points at its debt category; SIBLING_RELEVANCE (none: a named cause is the cause) for debt of
+    the right category when the signal names other root causes; MISMATCH_RELEVANCE otherwise. A
+    signal that points at no kind in particular (tickets, poll answers, orders, incidents of
+    category `other`) is evidence against debt that changes what the software does, not against
+    missing paperwork: governance and documentation debt get MISMATCH_RELEVANCE from it."""
     mapped = INCIDENT_CATEGORY_TO_DEBT.get(signal_category or "") if signal_category != "other" else None
     if mapped is None:
         return MISMATCH_RELEVANCE if debt_category in PAPERWORK_CATEGORIES else 1.0
@@ -252,7 +254,8 @@ def share_pools(all_pools: Iterable[Pool], items: Sequence[DebtFacts],
     share = weight / ((max(own, upstream) + upstream) / best relevance). The dependencies' items
     together never take more than UPSTREAM_CAP of a pool (the evidence against them is indirect),
     and a pool no candidate is relevant to is claimed only at the best relevance among them: in
-    both cases the rest stays unallocated, pointing at debt the backlog does not hold."""
+    both cases the rest stays unallocated, pointing at debt the backlog does not hold. A pool whose
+    candidates all weigh 0 (only other debt of the kind whose named cause is absent) is charged to nobody."""
     by_component: dict[str, list[DebtFacts]] = {}
     for item in items:
         by_component.setdefault(item.component, []).append(item)
