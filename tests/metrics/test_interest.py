@@ -109,16 +109,16 @@ def test_a_signal_that_names_its_cause_is_no_evidence_against_other_debt_of_that
     retrain = DebtFacts(5, "bot", "model", "high", 2.0, 8.0, group="retrain-overdue")
     unseeded = DebtFacts(6, "bot", "model", "critical", 2.0, 8.0, group="unseeded-randomness")
     # weights: the named cause 4 x 1 = 4; the unseeded split 8 x 0 = 0 (model debt, but not the named cause);
-    # B 8 x 0.02 = 0.16 (governance): total 4.16, the named cause takes 4/4.16 and the sibling nothing
+    # B 8 x 0.02 = 0.16 (governance): total 4.16, the named cause takes 4/4.16 and the sibling nothing (no share)
     shares = share_pools([delay], [retrain, unseeded, B], DEPENDS_ON)
-    [named], [sibling], [b] = shares[5], shares[6], shares[2]
-    assert (named.relevance, sibling.relevance, sibling.weight, sibling.per_week) == (1.0, 0.0, 0.0, 0.0)
+    [named], [b] = shares[5], shares[2]
+    assert (named.relevance, shares[6]) == (1.0, [])
     assert named.per_week == pytest.approx(300 * 4 / 4.16) and b.per_week == pytest.approx(300 * 0.16 / 4.16)
     # without the named cause in the backlog the pool is claimed only at the best relevance (0.02): B weighs
     # 0.16 of a total 0.16 / 0.02 = 8, so it takes a fiftieth (6 a week), the sibling still nothing
     shares = share_pools([delay], [unseeded, B], DEPENDS_ON)
-    [sibling], [b] = shares[6], shares[2]
-    assert (sibling.fraction, b.fraction, b.per_week) == (0.0, pytest.approx(0.02), pytest.approx(6.0))
+    [b] = shares[2]
+    assert (shares[6], b.fraction, b.per_week) == ([], pytest.approx(0.02), pytest.approx(6.0))
     # and with only the sibling, nobody is charged
     assert share_pools([delay], [unseeded], DEPENDS_ON) == {6: []}
 
