@@ -32,8 +32,10 @@ class DemoEvents:
 
 
 def end_of_day(as_of: dt.date) -> dt.datetime:
-    """The demo's "now": the last second of the as-of day (UTC), so the whole day's evidence counts."""
-    return dt.datetime.combine(as_of, dt.time(23, 59, 59), dt.UTC)
+    """The demo's "now": the last second of the as-of day (UTC), so the whole day's evidence counts; but
+    never later than the present moment, so that what the demo stores today (drift runs, debt items) is
+    not dated in the future, where "now" KPIs and reports would not see it."""
+    return min(dt.datetime.combine(as_of, dt.time(23, 59, 59), dt.UTC), dt.datetime.now(dt.UTC))
 
 
 def load_demo_events(store: Store, scenario: Path, as_of: dt.date) -> DemoEvents:
