@@ -241,10 +241,12 @@ class Share:
         return self.fraction * self.pool.hours_per_week
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.pool.head, "relation": self.relation, "relevance": self.relevance,
-                "weight": round(self.weight, 4), "share": round(self.fraction, 4),
-                "per_week": round(self.per_week, 2), "recent_per_week": round(self.recent_per_week, 2),
-                "hours_per_week": round(self.hours_per_week, 3), "observed": self.pool.observed}
+        pool, fraction = self.pool, self.fraction  # the properties' products, without three property calls
+        return {**pool.head, "relation": self.relation, "relevance": self.relevance,
+                "weight": round(self.weight, 4), "share": round(fraction, 4),
+                "per_week": round(fraction * pool.per_week, 2),
+                "recent_per_week": round(fraction * pool.recent_per_week, 2),
+                "hours_per_week": round(fraction * pool.hours_per_week, 3), "observed": pool.observed}
 
 
 def share_pools(all_pools: Iterable[Pool], items: Sequence[DebtFacts],
@@ -267,7 +269,7 @@ def share_pools(all_pools: Iterable[Pool], items: Sequence[DebtFacts],
         candidates = [(item, "own") for item in by_component.get(pool.component, ())]
         candidates += [(item, "upstream") for dep in upstream for item in by_component.get(dep, ())]
         weighted = []
-        own = theirs = 0.0
+        own = theirs = best = 0.0
         for item, relation in candidates:
             key = (item.category, pool.category, item.group)
             rel = relevances.get(key)
@@ -275,11 +277,12 @@ def share_pools(all_pools: Iterable[Pool], items: Sequence[DebtFacts],
                 rel = relevances[key] = relevance(*key)
             weight = base[item.id] * rel * RELATION_WEIGHTS[relation]
             weighted.append((item, relation, rel, weight))
+            if rel > best:
+                best = rel
             if relation == "own":
                 own += weight
             else:
                 theirs += weight
-        best = max((rel for _, _, rel, _ in weighted), default=0.0)
         total = (max(own, theirs * (1.0 - UPSTREAM_CAP) / UPSTREAM_CAP) + theirs) / min(1.0, best or 1.0)
         if total <= 0:
             continue  # nobody to charge: the cost stays unallocated (no item claims it)

@@ -47,6 +47,7 @@ from mldebt.store.debt import change_item
 from mldebt.store.debt_tables import DebtItemChangeRow, DebtItemRow
 
 if TYPE_CHECKING:
+    from mldebt.service.evidence import EvidencedItem
     from mldebt.service.scoring import ItemScore
 
 __all__ = ["RebuildResult", "add_debt", "backlog_page", "item_dict", "load_rates", "rebuild_backlog", "show_item",
@@ -149,6 +150,27 @@ def _expired(row: DebtItemRow, now: dt.datetime) -> bool:
     return row.status == DebtStatus.ACCEPTED and (row.accepted_until is None or row.accepted_until < now.date())
 
 
+class _Pending:
+    """A new item before its INSERT, as scoring reads it (an ORM object costs more to build than to score)."""
+
+    __slots__ = (
+        "category",
+        "component",
+        "effort_high_hours",
+        "effort_low_hours",
+        "evidence",
+        "id",
+        "rule_ids",
+        "severity",
+    )
+
+    def __init__(self, stand_in_id: int, values: dict[str, Any]) -> None:
+        self.id = stand_in_id
+        self.component, self.category, self.severity = values["component"], values["category"], values["severity"]
+        self.effort_low_hours, self.effort_high_hours = values["effort_low_hours"], values["effort_high_hours"]
+        self.rule_ids, self.evidence = values["rule_ids"], values["evidence"]
+
+
 class _Rebuild:
     """One rebuild's state: the items by key, what changed, the result."""
 
@@ -182,7 +204,7 @@ class _Rebuild:
             if row.source == DebtSource.MANUAL and _expired(row, self.now):
                 self._expire(row, {})
         # the new items are scored before they exist (stand-ins with ids below 0) and inserted with their scores
-        pending = [DebtItemRow(id=-number, **values) for number, values in enumerate(new_values, start=1)]
+        pending = [_Pending(-number, values) for number, values in enumerate(new_values, start=1)]
         active = [row for row in items.values() if row.status in _ACTIVE]
         scores = self._scores([*active, *pending], rates)
         self._insert(new_values, [scores.get(row.id) for row in pending])
@@ -257,7 +279,7 @@ class _Rebuild:
             change_item(self.session, row, values, self.actor, self.now, AUTO_RESOLVED, note)
             self.result.resolved.append(row.id)
 
-    def _scores(self, rows: list[DebtItemRow], rates: CostRates) -> dict[int, ItemScore]:
+    def _scores(self, rows: list[EvidencedItem], rates: CostRates) -> dict[int, ItemScore]:
         from mldebt.service.scoring import score_items
 
         self.session.flush()
