@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Table, func, insert, select, update
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from mldebt.domain.costs import CostRates
@@ -183,9 +183,8 @@ class _Rebuild:
         self.result.findings = len(findings)
         drafts = {draft.key: draft for draft in group_findings(findings)}
         latest = latest_seen(findings)
-        # the old breakdowns (5 KB of JSON each) are not read: scoring replaces them
-        loaded = self.session.scalars(select(DebtItemRow).options(defer(DebtItemRow.breakdown)))
-        items = {row.key: row for row in loaded}
+        # the old breakdowns are read (decoding is cheaper than rewriting): an unchanged score is not written again
+        items = {row.key: row for row in self.session.scalars(select(DebtItemRow))}
         resolved_ids = [row.id for row in items.values() if row.status == DebtStatus.RESOLVED]
         gone = _latest_action(self.session, (AUTO_RESOLVED, EVIDENCE_GONE), resolved_ids)
         estimated = _estimated_by_hand(self.session)
@@ -292,6 +291,8 @@ class _Rebuild:
             if score is None:
                 continue
             columns = _score_columns(score, self.now)
+            if all(getattr(row, name) == value for name, value in columns.items()):
+                continue  # a repeat rebuild at the same `now` over the same evidence: nothing to write
             for name, value in columns.items():  # the loaded rows show the scores, without a flush of their own
                 set_committed_value(row, name, value)
             updates.append({"id": row.id, **columns})
@@ -300,7 +301,7 @@ class _Rebuild:
 
 
 def _score_columns(score: ItemScore | None, now: dt.datetime) -> dict[str, Any]:
-    return {} if score is None else {**score.columns(), "scored_at": now}
+    return {} if score is None else {**score.columns(), "scored_at": as_aware(now)}
 
 
 def rebuild_backlog(store: Store, now: dt.datetime, rates: CostRates | None = None,
