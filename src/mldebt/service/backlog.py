@@ -24,8 +24,10 @@ scored first (as stand-ins) and inserted with their scores by one Core INSERT, n
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -304,11 +306,25 @@ def _score_columns(score: ItemScore | None, now: dt.datetime) -> dict[str, Any]:
     return {} if score is None else {**score.columns(), "scored_at": as_aware(now)}
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection during a rebuild: it allocates a few hundred thousand small objects
+    (findings, evidence, shares, breakdowns) that live until it ends, and the collector's full passes
+    over them cost a fifth of the rebuild. Reference counting still frees everything else at once."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def rebuild_backlog(store: Store, now: dt.datetime, rates: CostRates | None = None,
                     actor: str = "mldebt") -> RebuildResult:
     """Group the open findings into items, run the lifecycle rules, score the active items: one transaction."""
     started = time.perf_counter()
-    with store.session() as session:
+    with _collector_paused(), store.session() as session:
         result = _Rebuild(session, now, actor).run(rates or CostRates())
     result.seconds = time.perf_counter() - started
     return result
