@@ -161,6 +161,7 @@ def group_findings(findings: Iterable[FindingLike]) -> list[DebtDraft]:
 
 
 _RANK = {str(s): s.rank for s in Severity}
+_SOURCE_ORDER = {source: number for number, source in enumerate(DebtSource)}  # the first listed source wins
 
 
 def _draft(key: str, cause: RootCause, members: Sequence[FindingLike]) -> DebtDraft:
@@ -177,10 +178,10 @@ def _draft(key: str, cause: RootCause, members: Sequence[FindingLike]) -> DebtDr
         title = f"{title} ({len(ordered)} findings)"
     evidence = tuple(Evidence(EvidenceKind.FINDING, str(f.id), _where(f), f.first_seen_at)
                      for f in ordered[:MAX_EVIDENCE_KEPT])
-    sources = {FINDING_SOURCES.get(f.source, DebtSource.SCAN) for f in ordered}
+    sources = {FINDING_SOURCES.get(name, DebtSource.SCAN) for name in {f.source for f in ordered}}
     return DebtDraft(
         key=key, title=title[:300], category=category, component=component,
-        source=min(sources, key=list(DebtSource).index), severity=Severity(first.severity),
+        source=min(sources, key=_SOURCE_ORDER.__getitem__), severity=Severity(first.severity),
         effort=effort_of(cause, [f.effort_minutes for f in ordered]), evidence=evidence,
         evidence_count=len(ordered), rule_ids=tuple(sorted({f.rule_id for f in ordered})),
         first_seen_at=min(f.first_seen_at for f in ordered), details={"group": cause.group})

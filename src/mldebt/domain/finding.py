@@ -25,13 +25,14 @@ class Severity(StrEnum):
 
     @property
     def rank(self) -> int:
-        return _SEVERITY_ORDER.index(self)
+        return _SEVERITY_RANK[self]
 
     def at_least(self, other: Severity) -> bool:
         return self.rank >= other.rank
 
 
 _SEVERITY_ORDER = list(Severity)
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(_SEVERITY_ORDER)}
 
 UNASSIGNED = "unassigned"
 

@@ -50,17 +50,37 @@ def item_signals(item: DebtFacts, shares: Sequence[Share], drift_stats: DriftSta
     """The likelihood signals of one item; each input is scaled by how strongly its source is linked to it
     (`Share.link`: relevance x relation). Counts become rates per week of the evidence window."""
     weeks = windows.weeks
-    incidents = [s for s in shares if isinstance(s.pool.source, IncidentStats)]
-    tickets = [s for s in shares if isinstance(s.pool.source, TicketStats)]
-    feedback = [s for s in shares if isinstance(s.pool.source, FeedbackStats)]
+    # one pass over the shares (an item can have hundreds); sums keep the shares' order
+    frequency: list[float] = []
+    frequency_labels: list[str] = []
+    resolve: list[tuple[float, str]] = []
+    volume: list[float] = []
+    volume_labels: list[str] = []
+    unhappy: list[tuple[float, str]] = []
+    drops: list[tuple[float, str]] = []
+    for share in shares:
+        source = share.pool.source
+        if isinstance(source, IncidentStats):
+            link = share.link
+            frequency.append(link * source.intervals)
+            if source.intervals > 0:
+                frequency_labels.append(share.pool.label)
+            resolve.append((link * (source.mean_hours_to_resolve or 0.0), share.pool.label))
+        elif isinstance(source, TicketStats):
+            link = share.link
+            volume.append(link * source.tickets)
+            if source.tickets > 0:
+                volume_labels.append(share.pool.label)
+        elif isinstance(source, FeedbackStats):
+            link = share.link
+            unhappy.append((link * source.dissatisfied_share, share.pool.label))
+            drops.append((link * source.drop, share.pool.label))
     signals = [
-        Signal("incident_frequency", sum(s.link * _intervals(s) for s in incidents) / weeks,
-               _labels(s for s in incidents if _intervals(s) > 0)),
-        _worst("time_to_resolve", [(s.link * (_mttr(s) or 0.0), s.pool.label) for s in incidents]),
-        Signal("ticket_volume", sum(s.link * _tickets(s) for s in tickets) / weeks,
-               _labels(s for s in tickets if _tickets(s) > 0)),
-        _worst("dissatisfaction", [(s.link * _feedback(s).dissatisfied_share, s.pool.label) for s in feedback]),
-        _worst("satisfaction_drop", [(s.link * _feedback(s).drop, s.pool.label) for s in feedback]),
+        Signal("incident_frequency", sum(frequency) / weeks, tuple(dict.fromkeys(frequency_labels))),
+        _worst("time_to_resolve", resolve),
+        Signal("ticket_volume", sum(volume) / weeks, tuple(dict.fromkeys(volume_labels))),
+        _worst("dissatisfaction", unhappy),
+        _worst("satisfaction_drop", drops),
     ]
     drift_share = drift_days = 0.0
     drift_sources: tuple[str, ...] = ()
@@ -73,31 +93,6 @@ def item_signals(item: DebtFacts, shares: Sequence[Share], drift_stats: DriftSta
     churn = item.churn
     signals.append(Signal("churn", churn.changes_per_week if churn else 0.0, churn.files if churn else ()))
     return signals
-
-
-def _intervals(share: Share) -> float:
-    source = share.pool.source
-    return source.intervals if isinstance(source, IncidentStats) else 0.0
-
-
-def _tickets(share: Share) -> float:
-    source = share.pool.source
-    return source.tickets if isinstance(source, TicketStats) else 0.0
-
-
-def _mttr(share: Share) -> float | None:
-    source = share.pool.source
-    return source.mean_hours_to_resolve if isinstance(source, IncidentStats) else None
-
-
-def _feedback(share: Share) -> FeedbackStats:
-    source = share.pool.source
-    assert isinstance(source, FeedbackStats)
-    return source
-
-
-def _labels(shares: Any) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(s.pool.label for s in shares))
 
 
 def _worst(name: str, candidates: list[tuple[float, str]]) -> Signal:

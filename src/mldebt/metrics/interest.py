@@ -241,10 +241,12 @@ class Share:
         return self.fraction * self.pool.hours_per_week
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.pool.head, "relation": self.relation, "relevance": self.relevance,
-                "weight": round(self.weight, 4), "share": round(self.fraction, 4),
-                "per_week": round(self.per_week, 2), "recent_per_week": round(self.recent_per_week, 2),
-                "hours_per_week": round(self.hours_per_week, 3), "observed": self.pool.observed}
+        pool, fraction = self.pool, self.fraction  # the properties' products, without three property calls
+        return {**pool.head, "relation": self.relation, "relevance": self.relevance,
+                "weight": round(self.weight, 4), "share": round(fraction, 4),
+                "per_week": round(fraction * pool.per_week, 2),
+                "recent_per_week": round(fraction * pool.recent_per_week, 2),
+                "hours_per_week": round(fraction * pool.hours_per_week, 3), "observed": pool.observed}
 
 
 def share_pools(all_pools: Iterable[Pool], items: Sequence[DebtFacts],
@@ -262,31 +264,45 @@ def share_pools(all_pools: Iterable[Pool], items: Sequence[DebtFacts],
     shares: dict[int, list[Share]] = {item.id: [] for item in items}
     relevances: dict[tuple[str, str | None, str | None], float] = {}
     base = {item.id: severity_weight(item.severity) * item.lifecycle_weight for item in items}
+    # pools of one component and category (its incidents, tickets, orders, poll answers) split alike: once each
+    splits: dict[tuple[str, str | None], list[tuple[DebtFacts, str, float, float, float]]] = {}
     for pool in all_pools:
-        upstream = sorted(set(depends_on.get(pool.component, ())) - {pool.component})
-        candidates = [(item, "own") for item in by_component.get(pool.component, ())]
-        candidates += [(item, "upstream") for dep in upstream for item in by_component.get(dep, ())]
-        weighted = []
-        own = theirs = 0.0
-        for item, relation in candidates:
-            key = (item.category, pool.category, item.group)
-            rel = relevances.get(key)
-            if rel is None:
-                rel = relevances[key] = relevance(*key)
-            weight = base[item.id] * rel * RELATION_WEIGHTS[relation]
-            weighted.append((item, relation, rel, weight))
-            if relation == "own":
-                own += weight
-            else:
-                theirs += weight
-        best = max((rel for _, _, rel, _ in weighted), default=0.0)
-        total = (max(own, theirs * (1.0 - UPSTREAM_CAP) / UPSTREAM_CAP) + theirs) / min(1.0, best or 1.0)
-        if total <= 0:
-            continue  # nobody to charge: the cost stays unallocated (no item claims it)
-        for item, relation, rel, weight in weighted:
-            if weight > 0:  # a zero share charges nothing and explains nothing
-                shares[item.id].append(Share(pool, relation, rel, weight, weight / total))
+        split = splits.get((pool.component, pool.category))
+        if split is None:
+            split = splits[(pool.component, pool.category)] = _split(pool.component, pool.category, by_component,
+                                                                     depends_on, relevances, base)
+        for item, relation, rel, weight, fraction in split:
+            shares[item.id].append(Share(pool, relation, rel, weight, fraction))
     return shares
+
+
+def _split(component: str, category: str | None, by_component: Mapping[str, Sequence[DebtFacts]],
+           depends_on: Mapping[str, Sequence[str]], relevances: dict[tuple[str, str | None, str | None], float],
+           base: Mapping[int, float]) -> list[tuple[DebtFacts, str, float, float, float]]:
+    """(item, relation, relevance, weight, fraction) of every item a pool of `component` and `category` charges."""
+    upstream = sorted(set(depends_on.get(component, ())) - {component})
+    candidates = [(item, "own") for item in by_component.get(component, ())]
+    candidates += [(item, "upstream") for dep in upstream for item in by_component.get(dep, ())]
+    weighted = []
+    own = theirs = best = 0.0
+    for item, relation in candidates:
+        key = (item.category, category, item.group)
+        rel = relevances.get(key)
+        if rel is None:
+            rel = relevances[key] = relevance(*key)
+        weight = base[item.id] * rel * RELATION_WEIGHTS[relation]
+        weighted.append((item, relation, rel, weight))
+        if rel > best:
+            best = rel
+        if relation == "own":
+            own += weight
+        else:
+            theirs += weight
+    total = (max(own, theirs * (1.0 - UPSTREAM_CAP) / UPSTREAM_CAP) + theirs) / min(1.0, best or 1.0)
+    if total <= 0:
+        return []  # nobody to charge: the cost stays unallocated (no item claims it)
+    # a zero share charges nothing and explains nothing
+    return [(item, relation, rel, weight, weight / total) for item, relation, rel, weight in weighted if weight > 0]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from sqlalchemy import DateTime, case, null, select, type_coerce
+from sqlalchemy import DateTime, String, case, null, select, type_coerce
 from sqlalchemy.orm import Session
 
 from mldebt.domain.debt_groups import ROOT_CAUSES, root_cause
@@ -45,18 +45,21 @@ def open_findings(session: Session) -> list[OpenFinding]:
     `first_seen_at` is read as the driver gives it and made UTC-aware once per distinct value: the
     findings of one scan share one timestamp, so 50,000 findings need a handful of conversions."""
     evidence = case((FindingRow.rule_id.in_(_PER_FINDING_RULES), FindingRow.evidence), else_=null())
-    seen = type_coerce(FindingRow.first_seen_at, DateTime(timezone=True))
+    db = session.connection()
+    # SQLite returns the stored text: `fromisoformat` (C) parses it twice as fast as SQLAlchemy's regex
+    as_text = db.dialect.name == "sqlite"
+    seen = type_coerce(FindingRow.first_seen_at, String if as_text else DateTime(timezone=True))
     query = select(FindingRow.id, FindingRow.source, FindingRow.rule_id, FindingRow.severity, FindingRow.component,
                    FindingRow.message, FindingRow.fingerprint, FindingRow.file, FindingRow.line,
                    FindingRow.effort_minutes, evidence, seen).where(FindingRow.status == OPEN)
     aware: dict[dt.datetime, dt.datetime] = {}
     found = []
     make = OpenFinding._make
-    for row in session.connection().execute(query).all():
+    for row in db.execute(query).all():
         at = row[11]
         utc = aware.get(at)
         if utc is None:
-            utc = aware[at] = as_aware(at)
+            utc = aware[at] = as_aware(dt.datetime.fromisoformat(at) if as_text else at)
         found.append(make((*row[:11], utc)))
     return found
 

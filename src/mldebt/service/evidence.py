@@ -23,7 +23,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, Float, and_, case, cast, extract, func, literal, or_, select
 from sqlalchemy.orm import Session
@@ -41,7 +41,6 @@ from mldebt.metrics.observations import (
 from mldebt.metrics.priority import ComponentProfile, transitive_dependants
 from mldebt.service.signals import order_at_risk
 from mldebt.store.base import as_aware
-from mldebt.store.debt_tables import DebtItemRow
 from mldebt.store.ingest_tables import FeedbackRow, IncidentIntervalRow, IncidentRow, StoreEventRow, TicketRow
 from mldebt.store.models import ComponentRow, DriftRunRow, FindingRow
 
@@ -81,7 +80,28 @@ class ScoringEvidence:
                      max(count for _, count in seen))
 
 
-def finding_refs(item: DebtItemRow) -> list[int]:
+class EvidencedItem(Protocol):
+    """What scoring reads of an item: a `DebtItemRow`, or a new item's stand-in before it is inserted."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def component(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def effort_low_hours(self) -> float: ...
+    @property
+    def effort_high_hours(self) -> float: ...
+    @property
+    def rule_ids(self) -> list[Any]: ...
+    @property
+    def evidence(self) -> list[Any]: ...
+
+
+def finding_refs(item: EvidencedItem) -> list[int]:
     refs: list[int] = []
     for entry in item.evidence or ():
         if isinstance(entry, dict) and entry.get("kind") == str(EvidenceKind.FINDING):
@@ -91,7 +111,7 @@ def finding_refs(item: DebtItemRow) -> list[int]:
     return refs
 
 
-def gather(session: Session, items: Sequence[DebtItemRow], windows: Windows, now: dt.datetime) -> ScoringEvidence:
+def gather(session: Session, items: Sequence[EvidencedItem], windows: Windows, now: dt.datetime) -> ScoringEvidence:
     now = as_aware(now)
     since = now - dt.timedelta(days=windows.days)
     recent = now - dt.timedelta(days=windows.recent_days)

@@ -24,9 +24,8 @@ from mldebt.domain.debt_groups import root_cause
 from mldebt.metrics.debt_score import DebtScore, ScoringContext, score_debt
 from mldebt.metrics.interest import DebtFacts, Windows, pools, share_pools
 from mldebt.metrics.priority import ComponentProfile
-from mldebt.service.evidence import gather
+from mldebt.service.evidence import EvidencedItem, gather
 from mldebt.store.base import as_aware
-from mldebt.store.debt_tables import DebtItemRow
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,7 @@ class ItemScore:
                    score.breakdown(context))
 
 
-def score_items(session: Session, items: Sequence[DebtItemRow], rates: CostRates,
+def score_items(session: Session, items: Sequence[EvidencedItem], rates: CostRates,
                 now: dt.datetime) -> dict[int, ItemScore]:
     """Scores of `items` (by id), from the evidence in the store over `rates.window_days` before `now`."""
     if not items:
@@ -79,7 +78,7 @@ def score_items(session: Session, items: Sequence[DebtItemRow], rates: CostRates
     return scores
 
 
-def _group(item: DebtItemRow) -> str | None:
+def _group(item: EvidencedItem) -> str | None:
     """The item's root cause, from its first rule id (None for an item added by hand)."""
     rules = [r for r in (item.rule_ids or ()) if isinstance(r, str)]
     return root_cause(rules[0]).group if rules else None
