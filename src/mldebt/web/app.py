@@ -25,7 +25,7 @@ from mldebt.service.writer import GroupCommitWriter
 from mldebt.settings import DATABASE_URL, WEBHOOK_SOURCES, source_secret
 from mldebt.store import raw_events
 from mldebt.store.database import Store, open_store
-from mldebt.web import api, debt_api, errors, hooks, limits, metrics_route
+from mldebt.web import api, debt_api, errors, hooks, kpi_api, limits, metrics_route
 from mldebt.web.context import WebContext
 from mldebt.web.observability import init_sentry
 
@@ -84,6 +84,7 @@ def create_app(store: Store, linker: Linker | None = None, secrets: Mapping[str,
     app.include_router(metrics_route.router)
     app.metrics.watch_store(store)
     app.include_router(debt_api.router)
+    app.include_router(kpi_api.router)
 
     @app.get("/healthz", tags=["health"], summary="Liveness, store reachability, deliveries left unapplied")
     def healthz() -> dict[str, Any]:
