@@ -142,7 +142,7 @@ class DebtScore:
         ordered = sorted(self.shares, key=lambda s: (-s.per_week, -s.fraction, s.pool.label))
         rest = ordered[MAX_PARTS:]
         return {
-            "version": BREAKDOWN_VERSION, "model": MODEL_DOC, "as_of": context.as_of_text,
+            "version": BREAKDOWN_VERSION, "model": MODEL_DOC,  # the moment is the item's `scored_at`
             "window_days": context.windows.days, "recent_days": context.windows.recent_days, "currency": currency,
             "summary": self.summary(currency), "reasons": self.reasons(currency, ordered),
             "impact": self.impact.to_dict(),

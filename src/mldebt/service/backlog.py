@@ -62,6 +62,9 @@ _ACTIVE = {str(s) for s in ACTIVE_STATUSES}
 _CHUNK = 500
 
 
+SCORED_AT_BATCH = 5_000  # ids per UPDATE of `scored_at` (SQLite binds at most 32,766 parameters)
+
+
 @dataclass
 class RebuildResult:
     created: list[int] = field(default_factory=list)
@@ -287,19 +290,28 @@ class _Rebuild:
         return score_items(self.session, rows, rates, self.now)
 
     def _write_scores(self, rows: list[DebtItemRow], scores: dict[int, ItemScore]) -> None:
-        updates = []
+        updates, unchanged = [], []
+        now = as_aware(self.now)
         for row in rows:
             score = scores.get(row.id)
             if score is None:
                 continue
             columns = _score_columns(score, self.now)
-            if all(getattr(row, name) == value for name, value in columns.items()):
-                continue  # a repeat rebuild at the same `now` over the same evidence: nothing to write
+            if all(getattr(row, name) == value for name, value in columns.items() if name != "scored_at"):
+                # the same numbers (the same evidence in the window): only the moment they hold for moves
+                if row.scored_at != now:
+                    set_committed_value(row, "scored_at", now)
+                    unchanged.append(row.id)
+                continue
             for name, value in columns.items():  # the loaded rows show the scores, without a flush of their own
                 set_committed_value(row, name, value)
             updates.append({"id": row.id, **columns})
         if updates:  # one executemany by primary key instead of a unit-of-work UPDATE per row
             self.session.execute(update(DebtItemRow), updates)
+        table = cast(Table, DebtItemRow.__table__)
+        for start in range(0, len(unchanged), SCORED_AT_BATCH):
+            ids = unchanged[start:start + SCORED_AT_BATCH]
+            self.session.execute(update(table).where(table.c.id.in_(ids)).values(scored_at=now))
 
 
 def _score_columns(score: ItemScore | None, now: dt.datetime) -> dict[str, Any]:

@@ -48,7 +48,7 @@ def item_dict(row: DebtItemRow, history: bool = False, now: dt.datetime | None =
         "interest": {"low": row.interest_low, "high": row.interest_high, "hours_per_week": row.interest_hours,
                      "currency": row.currency},
         "priority": {"value": row.priority, "low": row.priority_low, "high": row.priority_high},
-        "breakdown": dict(row.breakdown or {}), "scored_at": _iso(row.scored_at), "fixed_by": row.fixed_by,
+        "breakdown": _breakdown(row), "scored_at": _iso(row.scored_at), "fixed_by": row.fixed_by,
         "accepted": {"reason": row.accepted_reason, "until": _iso(row.accepted_until)},
         "created_by": row.created_by, "created_at": _iso(row.created_at), "updated_at": _iso(row.updated_at),
         "first_seen_at": _iso(row.first_seen_at), "resolved_at": _iso(row.resolved_at),
@@ -99,3 +99,12 @@ def show_item(store: Store, item_id: int, now: dt.datetime | None = None) -> dic
         if row is None:
             raise NotFoundError(f"no debt item {item_id}")
         return item_dict(row, history=True, now=now)
+
+
+def _breakdown(row: DebtItemRow) -> dict[str, Any]:
+    """The stored breakdown with the moment it holds for: `scored_at` (kept out of the stored JSON, so
+    that a rebuild whose numbers did not change rewrites one timestamp, not every breakdown)."""
+    breakdown = dict(row.breakdown or {})
+    if breakdown:
+        breakdown = {"as_of": _iso(row.scored_at), **breakdown}
+    return breakdown
