@@ -20,7 +20,8 @@ ESCAPED = {SCRIPT: "&lt;script&gt;alert(1)&lt;/script&gt;", IMG: "&lt;img src=x 
            ATTRIBUTE: "&#34; onmouseover=&#34;alert(2)", SVG: "&lt;svg onload=alert(3)&gt;"}
 # What the template itself ships: no script, no event handler, no image.
 TEMPLATE_TAGS = {"html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "code", "strong", "table",
-                 "tr", "th", "td", "a", "span", "div", "svg", "rect", "line", "text"}
+                 "tr", "th", "td", "a", "span", "div", "svg", "rect", "line", "text",
+                 "figure", "details", "summary", "polyline", "circle"}
 
 
 @pytest.fixture
@@ -76,7 +77,8 @@ def test_hostile_names_categories_text_and_segments_render_escaped(rng):
     html = render_drift_html(report, f"{SVG}.parquet", "cur.parquet", SCRIPT)
     assert_escaped(html)
     assert f"<title>Drift report: {ESCAPED[SCRIPT]}</title>" in html
-    assert f'aria-label="reference and current distribution of {ESCAPED[ATTRIBUTE]}"' in html
+    assert f'title">reference and current distribution of {ESCAPED[ATTRIBUTE]}</title>' in html
+    assert f'<th scope="row">{ESCAPED[IMG]}</th>' in html  # a category in the chart's data table
     assert "&lt;/p&gt;&lt;script&gt;alert(4)&lt;/script&gt; spam" not in html  # tokens are words, never markup
     assert f"<td>{ESCAPED[SVG]}</td>" in html  # the segment value
 
