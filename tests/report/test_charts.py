@@ -9,11 +9,13 @@ from mldebt.report.charts import (
     EMPTY_MESSAGE,
     MAX_LABEL,
     MAX_POINTS,
+    MAX_ROWS,
     MAX_SERIES,
     PALETTE,
     Bar,
     Tick,
     bar_chart,
+    hbar_chart,
     line_chart,
     nice_ticks,
     render_chart,
@@ -151,3 +153,32 @@ def _luminance(colour: str) -> float:
 def test_every_palette_colour_reads_on_white_at_aa_contrast():
     assert len(PALETTE) == MAX_SERIES == len(set(PALETTE))
     assert [c for c in PALETTE if 1.05 / (_luminance(c) + 0.05) < 4.5] == []
+
+
+def test_horizontal_bars_have_hand_worked_pixel_coordinates_and_grow_with_their_rows():
+    chart = hbar_chart("Open debt per component", ["recommender", "search", "pricing"], [30, None, 75],
+                       x_label="$/week", y_label="component")
+    # 3 rows of 18 px from y 28: height 28 + 54 + 44; value axis 150..544 (394 px) over ticks 0..80
+    assert (chart.height, chart.plot) == (126, (150, 28, 544, 82))
+    assert [t.label for t in chart.x_ticks] == ["0", "20", "40", "60", "80"]
+    assert chart.bars == (Bar(150.0, 30.7, 147.75, 12.6, PALETTE[0], "recommender: 30"),
+                          Bar(150.0, 66.7, 369.38, 12.6, PALETTE[0], "pricing: 75"))
+    assert [(t.pos, t.label) for t in chart.y_ticks] == [(37.0, "recommender"), (55.0, "search"), (73.0, "pricing")]
+    assert chart.table.rows == (("recommender", "30"), ("search", ""), ("pricing", "75"))
+    svg = _svg_element(render_svg(chart))
+    assert svg.get("height") == "126" and len(svg.findall(f"{SVG_NS}rect")) == 2
+
+
+def test_horizontal_bars_are_bounded_and_empty_values_say_so():
+    chart = hbar_chart("Many", [f"c{i}" for i in range(MAX_ROWS + 10)], list(range(MAX_ROWS + 10)))
+    assert len(chart.bars) == MAX_ROWS and len(chart.table.rows) == MAX_ROWS
+    assert hbar_chart("None", ["a"], [float("nan")]).empty
+
+
+def test_hostile_component_names_in_horizontal_bars_are_escaped_text():
+    markup = render_chart(hbar_chart(HOSTILE[1], HOSTILE, [1, 2, 3], x_label=HOSTILE[0]))
+    svg = _svg_element(markup)
+    assert "<img" not in markup and "<script" not in markup
+    assert {e.tag.removeprefix(SVG_NS) for e in svg.iter()} <= SVG_TAGS
+    assert [name for e in ElementTree.fromstring(markup).iter() for name in e.attrib if name.startswith("on")] == []
+    assert [e.text for e in ElementTree.fromstring(markup).iter("th") if e.get("scope") == "row"] == HOSTILE

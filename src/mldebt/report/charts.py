@@ -27,6 +27,8 @@ LEGEND_LABEL = 24  # characters of a series name kept in the legend
 TICK_LABEL = 14  # characters of an x tick label kept
 CHAR_PX = 5.5  # average width of a character at the 9px tick font, to thin crowded x labels
 EMPTY_MESSAGE = "No data to chart."
+MAX_ROWS = 50  # rows of a horizontal bar chart (it grows downwards, ROW_PX per row)
+ROW_PX, H_LEFT, H_TOP = 18, 150, 28  # row height; room for category labels; title only (one series, no legend)
 
 # Fixed palette, every colour at least 4.5:1 against white (WCAG AA for text), in order of use.
 PALETTE = ("#1f5fa8", "#b35900", "#2e7d32", "#c62828", "#6a3d9a", "#00737a",
@@ -250,6 +252,38 @@ def bar_chart(title: str, labels: Sequence[object], series: Mapping[str, Sequenc
                             round(width, 2), round(abs(zero - top), 2), colour, f"{label}: {name} {fmt(v)}"))
     centres = [x0 + (i + 0.5) * slot for i in range(len(kept))]
     return _replace(base, x_ticks=_x_ticks(kept, centres, slot), y_ticks=y_ticks, bars=tuple(bars))
+
+
+def hbar_chart(title: str, labels: Sequence[object], values: Sequence[float | None], *, x_label: str = "",
+               y_label: str = "", key: str | None = None) -> ChartGeometry:
+    """One horizontal bar per label (values per component, findings per rule), in the order given.
+
+    The chart grows with its rows (ROW_PX each, at most MAX_ROWS) so long label lists stay readable;
+    the value axis runs along the bottom with nice ticks and its unit in `x_label`.
+    """
+    kept, rows = _bounded(list(labels)[:MAX_ROWS], {cut(y_label or "value", LEGEND_LABEL): values})
+    height = H_TOP + max(len(kept), 1) * ROW_PX + BOTTOM
+    x0, y0, x1, y1 = H_LEFT, H_TOP, WIDTH - RIGHT, height - BOTTOM
+    base = ChartGeometry("hbars", chart_id(key or title), cut(title, 120), cut(x_label, 60), cut(y_label, 60),
+                         height=height, plot=(x0, y0, x1, y1), table=_table(y_label, kept, rows))
+    present = [v for v in rows[0][1] if v is not None]
+    if not present:
+        return _empty(base)
+    ticks = nice_ticks(min(0.0, *present), max(0.0, *present))
+    low, step = ticks[0], ticks[1] - ticks[0]
+    scale = (x1 - x0) / (ticks[-1] - low)
+    zero = x0 + (0 - low) * scale
+    bars = []
+    for i, (label, v) in enumerate(zip(kept, rows[0][1], strict=True)):
+        if v is None:
+            continue
+        end = x0 + (v - low) * scale
+        bars.append(Bar(round(min(zero, end), 2), round(y0 + i * ROW_PX + ROW_PX * 0.15, 2), round(abs(end - zero), 2),
+                        round(ROW_PX * 0.7, 2), PALETTE[0], f"{label}: {fmt(v)}"))
+    return _replace(base, bars=tuple(bars),
+                    x_ticks=tuple(Tick(round(x0 + (t - low) * scale, 2), tick_label(t, step)) for t in ticks),
+                    y_ticks=tuple(Tick(round(y0 + (i + 0.5) * ROW_PX, 2), cut(label, LEGEND_LABEL))
+                                  for i, label in enumerate(kept)))
 
 
 def _empty(base: ChartGeometry) -> ChartGeometry:
