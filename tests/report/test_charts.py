@@ -1,6 +1,7 @@
 """The shared chart module: nice ticks, hand-worked geometry, escaping, the data table, bounds."""
 
 import math
+from pathlib import Path
 
 import pytest
 from defusedxml import ElementTree
@@ -182,3 +183,14 @@ def test_hostile_component_names_in_horizontal_bars_are_escaped_text():
     assert {e.tag.removeprefix(SVG_NS) for e in svg.iter()} <= SVG_TAGS
     assert [name for e in ElementTree.fromstring(markup).iter() for name in e.attrib if name.startswith("on")] == []
     assert [e.text for e in ElementTree.fromstring(markup).iter("th") if e.get("scope") == "row"] == HOSTILE
+
+
+def test_the_documented_example_writes_an_svg_file(tmp_path, monkeypatch):
+    text = (Path(__file__).resolve().parents[2] / "docs" / "charts.md").read_text("utf-8")
+    example = text.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(tmp_path)
+    exec(compile(example, "docs/charts.md", "exec"), {})
+    svg = ElementTree.parse(tmp_path / "debt-trend.svg").getroot()
+    assert svg.get("aria-labelledby") == "debt-trend-title"
+    assert len(svg.findall(f"{SVG_NS}polyline")) == 2 and len(svg.findall(f"{SVG_NS}circle")) == 7  # a gap
+    assert "<td>132</td>" in (tmp_path / "debt-trend.html").read_text("utf-8")
