@@ -39,3 +39,13 @@ def test_the_stylesheet_is_served_from_the_package_and_nothing_else_is(client):
     css = client.get("/static/mldebt.css")
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
     assert client.get("/static/..%2Fapp.py").status_code == 404
+
+
+def test_no_dashboard_template_marks_a_value_safe_or_holds_inline_script_or_style():
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parents[2] / "src" / "mldebt" / "web" / "templates"
+    for template in sorted(templates.glob("*.j2")):
+        text = template.read_text("utf-8")
+        assert "|safe" not in text.replace(" ", "") and "autoescape false" not in text, template.name
+        assert "<script" not in text and "<style" not in text and "style=" not in text, template.name
