@@ -90,6 +90,14 @@ BOT_AUTHORS = Setting("bot_authors", "MLDEBT_BOT_AUTHORS", "dependabot,renovate"
                       "item their change closed is fixed_by automated.")
 
 
+# --- dashboard (issue 11): sign-in sessions ---------------------------------------------------------
+SESSION_SECRET = Setting("session_secret", "MLDEBT_SESSION_SECRET", "",
+                         "Key (at least 32 characters) that signs the dashboard's session cookies (HMAC-SHA256). "
+                         "Unset: a random key generated once and kept in .mldebt/session_secret (mode 0600).")
+SESSION_HOURS = Setting("session_hours", "MLDEBT_SESSION_HOURS", "12",
+                        "How long a dashboard sign-in lasts, in hours (1 to 168): the cookie's Max-Age and expiry.")
+
+
 def source_secret(source: str) -> str | None:
     """The webhook secret of `source`, or None when none is configured (deliveries are then refused)."""
     setting = SOURCE_SECRETS.get(source)
@@ -99,5 +107,5 @@ def source_secret(source: str) -> str | None:
 SETTINGS: tuple[Setting, ...] = (
     DATABASE_URL, CATALOG_FILE, *SOURCE_SECRETS.values(), ZIGPOLL_API_KEY, ZIGPOLL_URL, BIGCOMMERCE_TOKEN,
     BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_URL, CATEGORY_RULES_FILE, FEEDBACK_SCORES_FILE, SENTRY_DSN, SETTINGS_FILE,
-    BOT_AUTHORS,
+    BOT_AUTHORS, SESSION_SECRET, SESSION_HOURS,
 )

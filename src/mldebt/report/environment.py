@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from jinja2 import Environment, PackageLoader
+from jinja2 import ChoiceLoader, Environment, PackageLoader
 
 
 @lru_cache(maxsize=1)
 def template_environment() -> Environment:
-    """The shared environment: templates from `mldebt/report/templates`, always autoescaped."""
-    return Environment(loader=PackageLoader("mldebt.report", "templates"), autoescape=True)
+    """The shared environment: templates from `mldebt/report/templates`, then the dashboard's from
+    `mldebt/web/templates` (found by package name, so this layer imports nothing of the web), always autoescaped."""
+    loader = ChoiceLoader([PackageLoader("mldebt.report", "templates"), PackageLoader("mldebt.web", "templates")])
+    return Environment(loader=loader, autoescape=True)

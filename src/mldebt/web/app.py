@@ -25,7 +25,7 @@ from mldebt.service.writer import GroupCommitWriter
 from mldebt.settings import DATABASE_URL, WEBHOOK_SOURCES, source_secret
 from mldebt.store import raw_events
 from mldebt.store.database import Store, open_store
-from mldebt.web import api, debt_api, errors, hooks, kpi_api, limits, metrics_route
+from mldebt.web import api, debt_api, errors, hooks, kpi_api, limits, metrics_route, pages, security, session
 from mldebt.web.context import WebContext
 from mldebt.web.observability import init_sentry
 
@@ -36,22 +36,23 @@ writer applies one within milliseconds, so it is stuck (its error says why; `mld
 
 
 class MldebtApp(FastAPI):
-    """FastAPI behind three plain ASGI layers: the request metrics (`metrics_route.RequestMetrics`), the
-    request limits (`limits.RequestLimits`), then webhook deliveries served by `hooks.WebhookFastPath`
-    before FastAPI's own layers."""
+    """FastAPI behind four plain ASGI layers: the request metrics (`metrics_route.RequestMetrics`), the
+    security headers (`security.SecurityHeaders`), the request limits (`limits.RequestLimits`), then
+    webhook deliveries served by `hooks.WebhookFastPath` before FastAPI's own layers."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.metrics = metrics_route.ServerMetrics()
-        self._outer = metrics_route.RequestMetrics(
-            limits.RequestLimits(hooks.WebhookFastPath(super().__call__, lambda: self.state.ctx)), self.metrics)
+        self._outer = metrics_route.RequestMetrics(security.SecurityHeaders(
+            limits.RequestLimits(hooks.WebhookFastPath(super().__call__, lambda: self.state.ctx))), self.metrics)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         await self._outer(scope, receive, send)
 
 
 def create_app(store: Store, linker: Linker | None = None, secrets: Mapping[str, str | None] | None = None,
-               poll_puller: Callable[..., Any] | None = None) -> FastAPI:
+               poll_puller: Callable[..., Any] | None = None,
+               session_keys: session.SessionKeys | None = None) -> FastAPI:
     ctx = WebContext(store=store, linker=linker or Linker(), secrets=dict(secrets or {}), poll_puller=poll_puller)
 
     @asynccontextmanager
@@ -78,6 +79,7 @@ def create_app(store: Store, linker: Linker | None = None, secrets: Mapping[str,
                   redoc_url=None,
                   description="Technical debt in AI/ML systems: webhooks in, incidents, MTTR and signals out.")
     app.state.ctx = ctx
+    app.state.session_keys = session_keys or session.SessionKeys.generated()  # signs the dashboard's cookies
     errors.install(app)
     app.include_router(hooks.router)
     app.include_router(api.router)
@@ -85,6 +87,7 @@ def create_app(store: Store, linker: Linker | None = None, secrets: Mapping[str,
     app.metrics.watch_store(store)
     app.include_router(debt_api.router)
     app.include_router(kpi_api.router)
+    pages.install(app)  # the dashboard: /login, /, /static/...
 
     @app.get("/healthz", tags=["health"], summary="Liveness, store reachability, deliveries left unapplied")
     def healthz() -> dict[str, Any]:
@@ -104,4 +107,4 @@ def app_from_settings(database_url: str | None = None, catalog: Path | None = No
     store = open_store(DATABASE_URL.value(database_url))
     secrets = {source: source_secret(source) for source in WEBHOOK_SOURCES}
     linker = load_linker(catalog)
-    return create_app(store, linker, secrets, poll_puller_from_settings(store, linker))
+    return create_app(store, linker, secrets, poll_puller_from_settings(store, linker), session.keys_from_settings())
