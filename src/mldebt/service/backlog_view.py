@@ -142,7 +142,8 @@ def history_rows(history: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         changes = entry.get("changes") or {}
         lines = [f"{name}: {_shown(pair[0])} → {_shown(pair[1])}" for name, pair in changes.items()
                  if isinstance(pair, list | tuple) and len(pair) == 2]
-        rows.append({"at": entry["at"], "at_text": when(entry["at"]), "actor": entry["actor"], "action": entry["action"], "changes": lines,
+        rows.append({"at": entry["at"], "at_text": when(entry["at"]), "actor": entry["actor"],
+                     "action": entry["action"], "changes": lines,
                      "note": entry.get("note")})
     return rows
 

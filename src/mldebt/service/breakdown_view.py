@@ -11,19 +11,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from mldebt.metrics.money import format_money, format_money_range, round_significant
 from mldebt.service.evidence_links import Link, component_path, incident_path
 
-Cell = dict[str, Any]  # {"text": str, "links": [Link dicts]}
 KNOWN = {"as_of", "version", "model", "window_days", "recent_days", "currency", "summary", "reasons", "impact",
          "likelihood", "risk", "interest", "priority", "rates", "defaults_used"}
 MAX_TEXT = 300
 
 
+@dataclass(frozen=True)
+class Cell:
+    """One table cell: its text, then the links it cites (incident ids, dependants)."""
+
+    text: str
+    links: tuple[dict[str, Any], ...] = ()
+
+
 def cell(text: Any, links: Sequence[Link] = ()) -> Cell:
-    return {"text": _text(text), "links": [link.to_dict() for link in links]}
+    return Cell(_text(text), tuple(link.to_dict() for link in links))
 
 
 def _text(value: Any) -> str:
@@ -45,12 +53,12 @@ def _text(value: Any) -> str:
 def pairs(table_id: str, caption: str, rows: Sequence[tuple[str, Any]]) -> dict[str, Any]:
     """A two-column table: a row header (what) and its value."""
     return {"id": table_id, "caption": caption, "columns": [],
-            "rows": [[cell(label), value if isinstance(value, dict) else cell(value)] for label, value in rows]}
+            "rows": [[cell(label), value if isinstance(value, Cell) else cell(value)] for label, value in rows]}
 
 
 def grid(table_id: str, caption: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
     return {"id": table_id, "caption": caption, "columns": list(columns),
-            "rows": [[value if isinstance(value, dict) else cell(value) for value in row] for row in rows]}
+            "rows": [[value if isinstance(value, Cell) else cell(value) for value in row] for row in rows]}
 
 
 def _get(data: Any, key: str) -> Any:
