@@ -96,11 +96,14 @@ def list_items(session: Session, component: str | None = None, category: str | N
     Without `statuses` only active items (open, planned, in progress) are listed; `owner` keeps one
     owner's items. One COUNT and one LIMIT query, whatever the size of the backlog."""
     limit = max(1, min(limit, MAX_PAGE))
-    query = _filtered(select(DebtItemRow), component, category, statuses, owner)
+    # The page's ids first (the sort handles three narrow columns, not rows with their JSON), then those rows.
+    query = _filtered(select(DebtItemRow.id), component, category, statuses, owner)
     query = query.order_by(DebtItemRow.priority.desc(), DebtItemRow.risk.desc(), DebtItemRow.id)
     total = session.scalar(_filtered(select(func.count()).select_from(DebtItemRow), component, category, statuses,
                                      owner))
-    return list(session.scalars(query.limit(limit).offset(max(0, offset)))), int(total or 0)
+    ids = list(session.scalars(query.limit(limit).offset(max(0, offset))))
+    rows = {row.id: row for row in session.scalars(select(DebtItemRow).where(DebtItemRow.id.in_(ids)))} if ids else {}
+    return [rows[item_id] for item_id in ids], int(total or 0)
 
 
 def active_statuses() -> list[str]:
