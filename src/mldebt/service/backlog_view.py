@@ -18,7 +18,7 @@ from typing import Any
 from mldebt.domain.debt import ACTIVE_STATUSES, DebtStatus
 from mldebt.errors import UserInputError
 from mldebt.metrics.money import format_hours_range, format_money_range
-from mldebt.service.breakdown_view import breakdown_view
+from mldebt.service.breakdown_view import breakdown_view, when
 from mldebt.service.debt_view import (
     CATEGORY_NAMES,
     STATUS_NAMES,
@@ -122,19 +122,6 @@ def _shown(value: Any) -> str:
     return str(value)[:300]
 
 
-def when(iso: str | None) -> str:
-    """An ISO timestamp as people read it, to the minute in UTC ("2026-12-02 05:28 UTC")."""
-    if not iso:
-        return "—"
-    try:
-        moment = dt.datetime.fromisoformat(iso)
-    except ValueError:
-        return iso[:40]
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.UTC)
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
-
-
 def history_rows(history: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Newest first, each change as `field: old → new`."""
     rows = []
@@ -162,7 +149,7 @@ def item_view(store: Store, item_id: int, now: dt.datetime | None = None) -> dic
         "priority_text": _rounded(item["priority"]["value"]),
         "priority_range": format_money_range(item["priority"]["low"], item["priority"]["high"], interest["currency"],
                                              per="week per hour"),
-        "evidence": [{**row, "at_text": when(row["at"]) if isinstance(row["at"], str) else "—"}
+        "evidence": [{**row, "at_text": when(row["at"])}
                      for row in evidence_rows(evidence, item["component"], findings)],
         "breakdown": breakdown_view(item["breakdown"]), "history": history_rows(item["history"]),
         "statuses": STATUS_NAMES,

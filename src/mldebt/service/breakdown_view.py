@@ -9,12 +9,13 @@ nothing the breakdown holds is hidden. Numbers are rounded (no false precision),
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mldebt.metrics.money import format_money, format_money_range, round_significant
+from mldebt.metrics.money import format_hours_range, format_money, format_money_range, round_significant
 from mldebt.service.evidence_links import Link, component_path, incident_path
 
 KNOWN = {"as_of", "version", "model", "window_days", "recent_days", "currency", "summary", "reasons", "impact",
@@ -28,6 +29,19 @@ class Cell:
 
     text: str
     links: tuple[dict[str, Any], ...] = ()
+
+
+def when(iso: Any) -> str:
+    """An ISO timestamp as people read it, to the minute in UTC ("2026-12-02 05:28 UTC")."""
+    if not iso or not isinstance(iso, str):
+        return "—"
+    try:
+        moment = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso[:40]
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def cell(text: Any, links: Sequence[Link] = ()) -> Cell:
@@ -145,13 +159,19 @@ def _priority_table(b: Mapping[str, Any], currency: str) -> list[dict[str, Any]]
     return [pairs("priority", "Priority = interest / effort (CD3)", [
         ("Priority", _get(priority, "value")),
         ("Range", format_money_range(float(low), float(high), currency, per="week per hour")),
-        ("Effort", f"{_text(_get(priority, 'effort_low_hours'))}-{_text(_get(priority, 'effort_high_hours'))} h "
-                   f"(midpoint {_text(_get(priority, 'effort_mid_hours'))} h)")])]
+        ("Effort", f"{_hours(priority)} (midpoint {_text(_get(priority, 'effort_mid_hours'))} h)")])]
+
+
+def _hours(priority: Mapping[str, Any]) -> str:
+    low, high = _get(priority, "effort_low_hours"), _get(priority, "effort_high_hours")
+    if isinstance(low, int | float) and isinstance(high, int | float):
+        return format_hours_range(float(low), float(high))
+    return "—"
 
 
 def _method_tables(b: Mapping[str, Any]) -> list[dict[str, Any]]:
     tables = [pairs("method", "How it was computed", [
-        ("Model", _get(b, "model")), ("Version", _get(b, "version")), ("Scored at", _get(b, "as_of")),
+        ("Model", _get(b, "model")), ("Version", _get(b, "version")), ("Scored at", when(_get(b, "as_of"))),
         ("Evidence window", f"{_text(_get(b, 'window_days'))} days (recent: {_text(_get(b, 'recent_days'))} days)"),
         ("Currency", _get(b, "currency")), ("Defaults used", _get(b, "defaults_used") or []),
         *[(key.replace("_", " ").capitalize(), value) for key, value in b.items() if key not in KNOWN]])]
