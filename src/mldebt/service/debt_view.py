@@ -19,6 +19,7 @@ from mldebt.store.debt_tables import DebtItemChangeRow, DebtItemRow
 STATUS_NAMES = tuple(str(s) for s in DebtStatus)
 CATEGORY_NAMES = tuple(str(c) for c in DebtCategory)
 MAX_OFFSET = 10_000_000
+MAX_OWNER_FILTER = 200  # the width of debt_items.owner
 
 
 def _iso(value: dt.datetime | dt.date | None) -> str | None:
@@ -77,18 +78,26 @@ def check_category(category: str | None, field: str = "category") -> str | None:
     return category
 
 
+def check_owner(owner: str | None) -> str | None:
+    """An owner to filter by, bounded like the stored column (`UserInputError` when longer)."""
+    if owner is not None and len(owner) > MAX_OWNER_FILTER:
+        raise UserInputError(f"owner: at most {MAX_OWNER_FILTER} characters, not {len(owner)}")
+    return owner
+
+
 def backlog_page(store: Store, component: str | None = None, category: str | None = None,
                  statuses: Sequence[str] | None = None, limit: int = 50, offset: int = 0,
-                 now: dt.datetime | None = None) -> tuple[list[dict[str, Any]], int]:
+                 now: dt.datetime | None = None, owner: str | None = None) -> tuple[list[dict[str, Any]], int]:
     """A page of items by priority (highest first, ties by risk) and how many match; default: active items."""
     wanted = check_statuses(statuses)
     check_category(category)
+    check_owner(owner)
     if not 1 <= limit <= debt_store.MAX_PAGE:
         raise UserInputError(f"limit: must be between 1 and {debt_store.MAX_PAGE}, not {limit}")
     if not 0 <= offset <= MAX_OFFSET:
         raise UserInputError(f"offset: must be between 0 and {MAX_OFFSET}, not {offset}")
     with store.session() as session:
-        rows, total = debt_store.list_items(session, component, category, wanted, limit, offset)
+        rows, total = debt_store.list_items(session, component, category, wanted, limit, offset, owner)
         return [item_dict(row, now=now) for row in rows], total
 
 

@@ -77,26 +77,33 @@ def item_history(session: Session, item_id: int) -> list[DebtItemChangeRow]:
 
 
 def _filtered(query: Select[Any], component: str | None, category: str | None,
-              statuses: Sequence[str] | None) -> Select[Any]:
+              statuses: Sequence[str] | None, owner: str | None = None) -> Select[Any]:
     if component is not None:
         query = query.where(DebtItemRow.component == component)
     if category is not None:
         query = query.where(DebtItemRow.category == category)
+    if owner is not None:
+        query = query.where(DebtItemRow.owner == owner)
     wanted = list(statuses) if statuses is not None else [str(s) for s in ACTIVE_STATUSES]
     return query.where(DebtItemRow.status.in_(wanted))
 
 
 def list_items(session: Session, component: str | None = None, category: str | None = None,
-               statuses: Sequence[str] | None = None, limit: int = 50, offset: int = 0
+               statuses: Sequence[str] | None = None, limit: int = 50, offset: int = 0, owner: str | None = None
                ) -> tuple[list[DebtItemRow], int]:
     """A page of items by priority (highest first; ties by risk, then oldest); and the total matching.
 
-    Without `statuses` only active items (open, planned, in progress) are listed."""
+    Without `statuses` only active items (open, planned, in progress) are listed; `owner` keeps one
+    owner's items. One COUNT and one LIMIT query, whatever the size of the backlog."""
     limit = max(1, min(limit, MAX_PAGE))
-    query = _filtered(select(DebtItemRow), component, category, statuses)
+    # The page's ids first (the sort handles three narrow columns, not rows with their JSON), then those rows.
+    query = _filtered(select(DebtItemRow.id), component, category, statuses, owner)
     query = query.order_by(DebtItemRow.priority.desc(), DebtItemRow.risk.desc(), DebtItemRow.id)
-    total = session.scalar(_filtered(select(func.count()).select_from(DebtItemRow), component, category, statuses))
-    return list(session.scalars(query.limit(limit).offset(max(0, offset)))), int(total or 0)
+    total = session.scalar(_filtered(select(func.count()).select_from(DebtItemRow), component, category, statuses,
+                                     owner))
+    ids = list(session.scalars(query.limit(limit).offset(max(0, offset))))
+    rows = {row.id: row for row in session.scalars(select(DebtItemRow).where(DebtItemRow.id.in_(ids)))} if ids else {}
+    return [rows[item_id] for item_id in ids], int(total or 0)
 
 
 def active_statuses() -> list[str]:
