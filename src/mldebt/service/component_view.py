@@ -23,7 +23,7 @@ from mldebt.store import inventory_queries as queries
 from mldebt.store.database import Store
 
 MAX_NAME = 100  # the column's width: a longer name names no component
-MTTR_WINDOW_DAYS = 90
+MTTR_WINDOW_DAYS = 365  # a year: enough incidents for a mean, bounded in time
 TEXT = 300  # characters of a free text (answer, subject, message) shown in a list
 LIMITS = {"changes": 50, "drift_chart": 30, "drift_runs": 20, "incidents": 20, "tickets": 20, "feedback": 10,
           "findings": 50, "debt": 20}

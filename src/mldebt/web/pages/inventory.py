@@ -46,7 +46,7 @@ def inventory(request: Request, user: AsPageViewer, page: PageNumber = 1,
                   kind=chosen, unhealthy=unhealthy)
 
 
-@router.get("/inventory/{name}", response_class=HTMLResponse)
+@router.get("/inventory/{name:path}", response_class=HTMLResponse)  # a stored name may hold a "/"
 def component(request: Request, user: AsPageViewer, name: str) -> HTMLResponse:
     data = component_page(context(request).store, name, now())
     graph = layout(data["name"], data.pop("depends_on"))
