@@ -3,9 +3,10 @@
 Each list is bounded (`LIMITS`) and comes with the count of all its rows, so the page says "20 of 512"
 instead of loading 512. The queries are the store's bounded ones (`store.inventory_queries`), the
 incident list of `service.incidents`, and the backlog's own page (`service.debt_view.backlog_page`).
-MTTR is measured over the incidents opened in the last `MTTR_WINDOW_DAYS`, which bounds the
-intervals it reads. Links from the inventory file (repo, docs, change links) are kept only when
-they are http(s) URLs: a `javascript:` link in an inventory must not become a link on a page.
+MTTR is measured over the component's latest `MTTR_OUTAGES` outages (incident intervals, the
+unit `service.incidents.mttr_report` measures), which bounds what it reads however many it has.
+Links from the inventory file (repo, docs, change links) are kept only when they are http(s) URLs:
+a `javascript:` link in an inventory must not become a link on a page.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from urllib.parse import urlsplit
 
 from mldebt.domain.staleness import retrain_status
 from mldebt.errors import NotFoundError, UserInputError
+from mldebt.metrics.mttr import mttr
 from mldebt.service.debt_view import backlog_page
-from mldebt.service.incidents import incident_dicts, mttr_report
+from mldebt.service.incidents import incident_dicts
 from mldebt.store import inventory_queries as queries
 from mldebt.store.database import Store
 
 MAX_NAME = 100  # the column's width: a longer name names no component
-MTTR_WINDOW_DAYS = 365  # a year: enough incidents for a mean, bounded in time
+MTTR_OUTAGES = 500
 TEXT = 300  # characters of a free text (answer, subject, message) shown in a list
 LIMITS = {"changes": 50, "drift_chart": 30, "drift_runs": 20, "incidents": 20, "tickets": 20, "feedback": 10,
           "findings": 50, "debt": 20}
@@ -107,6 +109,7 @@ def component_page(store: Store, name: str, now: dt.datetime) -> dict[str, Any]:
         answers, answers_total, mean_score = queries.latest_feedback(session, name, LIMITS["feedback"])
         findings, findings_total = queries.top_open_findings(session, name, LIMITS["findings"])
         incidents_total = queries.incident_count(session, name)
+        outages = queries.latest_outages(session, name, MTTR_OUTAGES)
         page: dict[str, Any] = {
             "name": row.name, "kind": row.kind, "description": row.description, "owner": row.owner,
             "lifecycle": row.lifecycle, "version": row.version, "retired": row.retired_at is not None,
@@ -134,9 +137,8 @@ def component_page(store: Store, name: str, now: dt.datetime) -> dict[str, Any]:
                 for f in findings]},
         }
     incidents = incident_dicts(store, component=name, limit=LIMITS["incidents"])
-    since = now - dt.timedelta(days=MTTR_WINDOW_DAYS)
-    mttr = next((m.to_dict() for m in mttr_report(store, "component", name, since)), None)
-    page["incidents"] = {"total": incidents_total, "mttr": mttr, "mttr_window_days": MTTR_WINDOW_DAYS, "rows": [
+    page["incidents"] = {"total": incidents_total, "mttr": mttr(name, outages).to_dict() if outages else None,
+                         "mttr_outages": MTTR_OUTAGES, "rows": [
         {**{k: i[k] for k in ("id", "source", "category", "level", "opened_at", "resolved_at", "reopen_count")},
          "title": cut(i["title"])} for i in incidents]}
     items, debt_total = backlog_page(store, component=name, limit=LIMITS["debt"], now=now)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from mldebt.domain.debt import ACTIVE_STATUSES
 from mldebt.store.debt_tables import DebtItemRow
-from mldebt.store.ingest_tables import FeedbackRow, IncidentRow, TicketRow
+from mldebt.store.ingest_tables import FeedbackRow, IncidentIntervalRow, IncidentRow, TicketRow
 from mldebt.store.models import ChangeRow, ComponentRow, DriftRunRow, FindingRow
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
@@ -52,9 +52,12 @@ def open_debt_by_component(session: Session) -> dict[str, DebtTotals]:
 
 
 def incidents_since_by_component(session: Session, since: dt.datetime) -> dict[str, int]:
-    """Incidents opened since `since`, per component, in one GROUP BY (unlinked ones left out)."""
-    query = (select(IncidentRow.component, func.count()).where(IncidentRow.opened_at >= since,
-                                                               IncidentRow.component.is_not(None))
+    """Incidents with an outage opened since `since` (a first opening or a reopen), per component, in one
+    GROUP BY (unlinked ones left out). It ranges over the indexed `incident_intervals.opened_at`: on SQLite,
+    filtering `incidents.opened_at` (not indexed) made the planner walk the component index over all rows."""
+    query = (select(IncidentRow.component, func.count(func.distinct(IncidentRow.id)))
+             .join(IncidentIntervalRow, IncidentIntervalRow.incident_id == IncidentRow.id)
+             .where(IncidentIntervalRow.opened_at >= since, IncidentRow.component.is_not(None))
              .group_by(IncidentRow.component))
     return {str(name): int(count) for name, count in session.execute(query)}
 
@@ -89,6 +92,21 @@ def latest_drift_runs(session: Session, component: str, limit: int) -> tuple[lis
              .where(where).order_by(DriftRunRow.created_at.desc(), DriftRunRow.id.desc()).limit(_limit(limit)))
     total = session.scalar(select(func.count()).select_from(DriftRunRow).where(where))
     return list(session.execute(query)), int(total or 0)
+
+
+@dataclass(frozen=True)
+class Outage:
+    opened_at: dt.datetime
+    resolved_at: dt.datetime | None
+
+
+def latest_outages(session: Session, component: str, limit: int) -> list[Outage]:
+    """The component's latest outages (incident intervals), newest first: what its MTTR is measured over."""
+    query = (select(IncidentIntervalRow.opened_at, IncidentIntervalRow.resolved_at)
+             .join(IncidentRow, IncidentRow.id == IncidentIntervalRow.incident_id)
+             .where(IncidentRow.component == component)
+             .order_by(IncidentIntervalRow.opened_at.desc(), IncidentIntervalRow.id.desc()).limit(max(1, limit)))
+    return [Outage(opened, resolved) for opened, resolved in session.execute(query)]
 
 
 def incident_count(session: Session, component: str) -> int:
