@@ -53,8 +53,8 @@ def test_the_inventory_lists_every_component_riskiest_first_with_its_health(demo
     start = page.index('href="/inventory/recs-model"')
     recs = page[start:page.index("</tr>", start)]
     assert "2026-06-01 (177 days)" in recs and '<span class="badge bad">stale</span>' in recs
-    assert re.findall(r"<td>([^<]*)</td>", recs) == ["model", "personalization", "production", "5.1.0", "yes",
-                                                      "7", "5", "$10-15/week", "0"]
+    assert re.findall(r"<td>([^<]*)</td>", recs) == ["model", "personalization", "yes", "7", "5",
+                                                      "$10-15/week", "0", "production", "5.1.0"]
     assert '<span class="risk risk-high">high</span> (11)' in recs
     promo = page[page.index('href="/inventory/promo-uplift-model"'):]
     assert promo.index('<span class="badge bad">no owner</span>') < promo.index("</tr>")
