@@ -162,3 +162,34 @@ def test_hostile_names_and_texts_are_escaped_and_unsafe_links_are_text(client, s
     assert "javascript:" not in page.replace("<dd>javascript:alert(3)</dd>", "").replace("(javascript:alert(4))", "")
     assert '<a href="https://git.example.com/r?a=1&amp;b=2">' in page
     assert "&lt;b&gt;dep&lt;/b&gt; (not in the inventory)" in page
+
+
+def plain_component(name: str, kind: str = "service", depends_on: tuple[str, ...] = ()) -> ComponentRecord:
+    return ComponentRecord(name=name, kind=kind, owner="team", lifecycle="production", description=None,
+                           version=None, customer_facing=False, revenue_critical=False, last_retrained=None,
+                           retrain_every_days=None, model_card_present=None,
+                           spec={"kind": kind, "depends_on": list(depends_on)})
+
+
+def test_the_inventory_pages_by_50_and_the_links_keep_the_filters(client, store, token):
+    with store.session() as session:
+        upsert_components(session, [plain_component(f"svc-{i:02d}") for i in range(55)], "many.yaml",
+                          dt.datetime.now(dt.UTC))
+    first = client.get("/inventory?kind=service", headers=token()).text
+    assert len(component_links(first)) == 50 and "1\u201350 of 55" in first
+    assert '<a href="/inventory?kind=service&amp;page=2" rel="next">' in first
+    second = client.get("/inventory?kind=service&page=2", headers=token()).text
+    assert component_links(second) == [f"svc-{i:02d}" for i in range(50, 55)]
+    assert "No component matches." in client.get("/inventory?kind=model", headers=token()).text
+
+
+def test_a_retired_component_leaves_the_list_but_keeps_its_page(client, store, token):
+    now = dt.datetime.now(dt.UTC)
+    with store.session() as session:
+        upsert_components(session, [plain_component("api", depends_on=("old",)), plain_component("old")], "f.yaml", now)
+    with store.session() as session:
+        upsert_components(session, [plain_component("api", depends_on=("old",))], "f.yaml", now)
+    assert component_links(client.get("/inventory", headers=token()).text) == ["api"]
+    page = client.get("/inventory/old", headers=token()).text
+    assert '<h1>old <span class="badge bad">retired</span></h1>' in page
+    assert "<tr><td>api</td><td>old</td></tr>" in page  # its dependents still point at it
