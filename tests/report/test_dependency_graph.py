@@ -1,6 +1,6 @@
 """The dependency graph's layout: layered columns, bounded layers, cycle-safe, names escaped when drawn."""
 
-from mldebt.report.dependency_graph import COL_GAP, MARGIN, NODE_H, NODE_W, ROW_GAP, layout
+from mldebt.report.dependency_graph import COL_GAP, LANE, MARGIN, NODE_H, NODE_W, ROW_GAP, layout
 from mldebt.report.environment import template_environment
 
 COLUMN = NODE_W + COL_GAP
@@ -71,3 +71,14 @@ def test_labels_are_cut_and_names_escaped_and_quoted_when_drawn():
     html = template_environment().from_string('{% from "graph.html.j2" import graph %}{{ graph(g) }}').render(g=graph)
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/scr\u2026" in html
     assert html.count('href="/inventory/') == 1 and "<td>m</td><td>&lt;script&gt;alert(1)" in html
+
+
+def test_an_arrow_that_skips_a_column_dips_under_the_boxes():
+    graph = layout("m", {"m": ["a"], "a": [], "api": ["m", "a"]})
+    assert graph.height == 2 * MARGIN + NODE_H + LANE  # one row of boxes and the lane under them
+    skip = next(e for e in graph.edges if (e.dependency, e.dependent) == ("a", "api"))
+    y = MARGIN + NODE_H / 2
+    lane = MARGIN + NODE_H + LANE / 2
+    x1, x2 = MARGIN + NODE_W, MARGIN + 2 * COLUMN
+    assert skip.path == f"M{x1:g},{y:g} Q{(x1 + x2) / 2:g},{2 * lane - y:g} {x2:g},{y:g}"
+    assert layout("m", {"m": ["a"], "a": []}).height == 2 * MARGIN + NODE_H  # no skip: no lane

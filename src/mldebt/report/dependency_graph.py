@@ -25,6 +25,7 @@ MAX_PER_LAYER = 12  # boxes in one column
 LABEL = 22  # characters of a name shown in a box (the full name is the box's tooltip)
 NODE_W, NODE_H = 168, 28
 COL_GAP, ROW_GAP, MARGIN = 56, 12, 8
+LANE = 16  # room under the boxes for arrows that skip a column (they dip below, not through, the boxes between)
 
 
 @dataclass(frozen=True)
@@ -128,20 +129,29 @@ def layout(center: str, depends_on: Mapping[str, Sequence[str]], *, max_depth: i
             nodes[name] = GraphNode(name, cut(name, LABEL), layer, MARGIN + column * (NODE_W + COL_GAP),
                                     top + row * (NODE_H + ROW_GAP),
                                     href(name) if known and name != center else None, known)
-    edges = [GraphEdge(need, name, _path(nodes[need], nodes[name]))
-             for name in sorted(nodes) for need in sorted(set(depends_on.get(name, ())))
+    pairs = [(need, name) for name in sorted(nodes) for need in sorted(set(depends_on.get(name, ())))
              if need in nodes and need != name]
+    skips = any(abs(nodes[a].layer - nodes[b].layer) > 1 for a, b in pairs)
+    edges = [GraphEdge(a, b, _path(nodes[a], nodes[b], height - MARGIN + LANE / 2)) for a, b in pairs]
     title = f"Dependencies of {cut(center)}"
-    return GraphGeometry(center, title, width, height, tuple(nodes.values()), tuple(edges), omitted_up + omitted_down)
+    return GraphGeometry(center, title, width, height + (LANE if skips else 0), tuple(nodes.values()), tuple(edges),
+                         omitted_up + omitted_down)
 
 
-def _path(start: GraphNode, end: GraphNode) -> str:
-    """A curve from the side of `start` facing `end` to the side of `end` facing back (same column: both right)."""
+def _path(start: GraphNode, end: GraphNode, lane: float) -> str:
+    """A curve from the side of `start` facing `end` to the side of `end` facing back (same column: both
+    right sides). An arrow that skips a column dips to `lane`, under the boxes, at its middle."""
     y1, y2 = start.y + start.h / 2, end.y + end.h / 2
+    if abs(start.layer - end.layer) > 1:
+        forward = start.x < end.x
+        x1 = start.x + start.w if forward else start.x
+        x2 = end.x if forward else end.x + end.w
+        low = 2 * lane - (y1 + y2) / 2  # a quadratic curve reaches halfway to its control point
+        return f"M{x1:g},{y1:g} Q{(x1 + x2) / 2:g},{low:g} {x2:g},{y2:g}"
     if start.x < end.x:
         x1, x2, bend1, bend2 = start.x + start.w, end.x, COL_GAP / 2, -COL_GAP / 2
     elif start.x > end.x:
         x1, x2, bend1, bend2 = start.x, end.x + end.w, -COL_GAP / 2, COL_GAP / 2
     else:
         x1, x2, bend1, bend2 = start.x + start.w, end.x + end.w, COL_GAP / 2, COL_GAP / 2
-    return (f"M{x1:g},{y1:g} C{x1 + bend1:g},{y1:g} {x2 + bend2:g},{y2:g} {x2:g},{y2:g}")
+    return f"M{x1:g},{y1:g} C{x1 + bend1:g},{y1:g} {x2 + bend2:g},{y2:g} {x2:g},{y2:g}"
