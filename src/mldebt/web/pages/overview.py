@@ -26,7 +26,7 @@ def debt_charts(weeks: list[DebtWeek], currency: str) -> tuple[ChartGeometry, Ch
     items = line_chart("Open debt items at the end of each week", labels, {"open items": [w.items for w in weeks]},
                        x_label="week ending", y_label="items", key="open-debt-items")
     interest = line_chart(
-        f"Weekly interest of that open debt, at current interest rates ({currency} per week)", labels,
+        f"Its weekly interest at current rates ({currency})", labels,
         {"low estimate": [w.interest_low for w in weeks], "high estimate": [w.interest_high for w in weeks]},
         x_label="week ending", y_label=f"{currency} per week", key="open-debt-interest")
     return items, interest
