@@ -69,12 +69,13 @@ def test_open_debt_per_week_counts_items_open_at_each_weeks_end_priced_at_curren
     _debt(store, "a", now - 10 * week + hour, 100.0, 200.0)
     _debt(store, "b", now - 5 * week + hour, 10.0, 20.0, status="resolved", resolved=now - 2 * week + hour)
     _debt(store, "c", now - 20 * week, 1000.0, 2000.0, status="accepted")  # a decision, not open debt
-    weeks, currency = debt_over_time(store, now)
-    assert currency == "USD" and len(weeks) == 26
+    _debt(store, "d", now - 5 * week, 1.0, 2.0, status="resolved", resolved=now - 2 * week)  # exactly at week ends
+    weeks = debt_over_time(store, now)
+    assert len(weeks) == 26
     assert weeks[0].ends == dt.date(2026, 6, 3) and weeks[-1].ends == dt.date(2026, 11, 25)
-    assert [w.items for w in weeks] == [0] * 16 + [1] * 5 + [2] * 3 + [1] * 2
-    assert [w.interest_low for w in weeks] == [0.0] * 16 + [100.0] * 5 + [110.0] * 3 + [100.0] * 2
-    assert [w.interest_high for w in weeks] == [0.0] * 16 + [200.0] * 5 + [220.0] * 3 + [200.0] * 2
+    assert [w.items for w in weeks] == [0] * 16 + [1] * 4 + [2] + [3] * 2 + [2] + [1] * 2
+    assert [w.interest_low for w in weeks] == [0.0] * 16 + [100.0] * 4 + [101.0] + [111.0] * 2 + [110.0] + [100.0] * 2
+    assert [w.interest_high for w in weeks] == [0.0] * 16 + [200.0] * 4 + [202.0] + [222.0] * 2 + [220.0] + [200.0] * 2
 
 
 def test_the_overview_charts_open_debt_and_labels_its_interest_as_at_current_rates(client, store, token):

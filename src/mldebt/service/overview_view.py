@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mldebt.store.database import Store
-from mldebt.store.overview_queries import debt_currency, latest_drift_alerts, latest_incidents, open_debt_by_week
+from mldebt.store.overview_queries import latest_drift_alerts, latest_incidents, open_debt_by_week
 
 WEEKS = 26
 LATEST = 5
@@ -29,13 +29,12 @@ def week_ends(now: dt.datetime, weeks: int = WEEKS) -> list[dt.datetime]:
     return [now - dt.timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
 
 
-def debt_over_time(store: Store, now: dt.datetime, weeks: int = WEEKS) -> tuple[list[DebtWeek], str]:
-    """The open items and their weekly interest at the end of each of the last `weeks` weeks, and the currency."""
+def debt_over_time(store: Store, now: dt.datetime, weeks: int = WEEKS) -> list[DebtWeek]:
+    """The open items and their weekly interest at the end of each of the last `weeks` weeks, oldest first."""
     ends = week_ends(now, weeks)
     with store.session() as session:
         counts = open_debt_by_week(session, ends)
-        currency = debt_currency(session)
-    return [DebtWeek(end.date(), n, low, high) for end, (n, low, high) in zip(ends, counts, strict=True)], currency
+    return [DebtWeek(end.date(), n, low, high) for end, (n, low, high) in zip(ends, counts, strict=True)]
 
 
 def drift_alerts(store: Store, limit: int = LATEST) -> list[dict[str, Any]]:

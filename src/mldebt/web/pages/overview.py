@@ -18,6 +18,7 @@ from mldebt.web.pages.base import AsPageViewer, render
 
 router = APIRouter(include_in_schema=False)
 TOP_ITEMS = 5
+DEFAULT_CURRENCY = "USD"
 
 
 def debt_charts(weeks: list[DebtWeek], currency: str) -> tuple[ChartGeometry, ChartGeometry]:
@@ -38,7 +39,8 @@ def overview(request: Request, user: AsPageViewer) -> HTMLResponse:
     store = context(request).store
     report = compute_kpis(store, default_quarter(now), now).to_dict()
     items, total = backlog_page(store, limit=TOP_ITEMS, now=now)
-    weeks, currency = debt_over_time(store, now)
+    weeks = debt_over_time(store, now)
+    currency = items[0]["interest"]["currency"] if items else DEFAULT_CURRENCY  # one inventory, one currency
     items_chart, interest_chart = debt_charts(weeks, currency)
     for item in items:
         item["interest_text"] = format_money_range(item["interest"]["low"], item["interest"]["high"],
