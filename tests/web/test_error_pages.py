@@ -51,3 +51,9 @@ def test_api_paths_keep_the_json_error_even_for_a_browser(client, method, path, 
 def test_a_page_request_that_does_not_accept_html_keeps_the_json_error(client):
     response = client.get("/nope", headers={"accept": "application/json"})
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+
+
+def test_a_wrong_method_on_a_page_is_a_405_html_page_that_keeps_its_allow_header(client):
+    response = client.get("/logout", headers=HTML)
+    assert response.status_code == 405 and response.headers["allow"] == "POST"
+    assert "<h1>405: Method not allowed</h1>" in response.text

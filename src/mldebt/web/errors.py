@@ -5,7 +5,7 @@ unknown route, 405 for a wrong method), request validation (422) and anything un
 reported to Sentry when configured, without the request body).
 
 A browser asking for a dashboard page (a path outside the API's prefixes, `Accept: text/html`) gets
-the 400/403/404/422 of that page as an HTML page in the dashboard's layout instead: same status,
+the 400/403/404/405/422 of that page as an HTML page in the dashboard's layout instead: same status,
 the message escaped, never cached. API callers keep the JSON shape whatever they accept.
 """
 
@@ -28,7 +28,8 @@ HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "n
 
 
 API_PREFIXES = ("/api", "/hooks", "/metrics", "/healthz", "/static")
-HTML_STATUSES = {400: "Bad request", 403: "Forbidden", 404: "Not found", 422: "Invalid request"}
+HTML_STATUSES = {400: "Bad request", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
+                 422: "Invalid request"}
 MAX_MESSAGE = 500  # characters of an error message shown on an HTML error page
 
 
@@ -40,18 +41,19 @@ def is_page_request(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
-def error_page(status: int, message: str) -> HTMLResponse:
+def error_page(status: int, message: str, headers: dict[str, str] | None = None) -> HTMLResponse:
     """The dashboard's error page: the status and the (escaped) message in the base layout."""
     text = message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE] + "…"
     html = template_environment().get_template("error.html.j2").render(
         title=f"{status} {HTML_STATUSES[status]}", status=status, heading=HTML_STATUSES[status], message=text,
         user=None, csrf=None, nav=(), current="")
-    return HTMLResponse(html, status_code=status, headers={"cache-control": "no-store"})
+    return HTMLResponse(html, status_code=status, headers={**(headers or {}), "cache-control": "no-store"})
 
 
 def _answer(request: Request, json_response: JSONResponse, status: int, message: str) -> HTMLResponse | JSONResponse:
     if status in HTML_STATUSES and is_page_request(request):
-        return error_page(status, message)
+        kept = {k: v for k, v in json_response.headers.items() if k.lower() in ("allow", "www-authenticate")}
+        return error_page(status, message, kept)
     return json_response
 
 
