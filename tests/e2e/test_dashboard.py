@@ -4,7 +4,8 @@ cannot change an item, editors can (and it is kept in the history), form posts n
 and the keyboard reaches the content first.
 
 One server and one browser for the module. Screenshots (1280x800 and 768 wide, full page) go to
-$MLDEBT_SCREENSHOTS when it is set, else to a pytest temporary folder (printed in the report).
+$MLDEBT_SCREENSHOTS when it is set (kept), else to the module's pytest temporary folder
+(`screenshots0` under pytest's basetemp, which keeps the last three runs).
 """
 
 from __future__ import annotations
@@ -35,17 +36,17 @@ COMPONENT = "recs-model"  # the demo component with drift runs, incidents and de
 CHART_PAGES = {"overview", "drift", "drift-run", "incidents", "feedback", "scan"}
 
 
+PAGE_NAMES = ("overview", "inventory", "component", "backlog", "item", "incidents", "drift", "drift-run",
+              "feedback", "scan")
+
+
 def page_paths(dashboard: Dashboard) -> dict[str, str]:
-    """Every page of the dashboard, by a name used for its screenshot."""
+    """Every page of the dashboard behind the sign-in, by the name its screenshots get (PAGE_NAMES)."""
     return {
         "overview": "/", "inventory": "/inventory", "component": f"/inventory/{dashboard.component}",
         "backlog": "/backlog", "item": f"/backlog/{dashboard.top_item}", "incidents": "/incidents",
         "drift": "/drift", "drift-run": f"/drift/{dashboard.drift_run}", "feedback": "/feedback", "scan": "/scan",
     }
-
-
-PAGE_NAMES = ("overview", "inventory", "component", "backlog", "item", "incidents", "drift", "drift-run",
-              "feedback", "scan")
 
 
 @pytest.fixture(scope="module")
@@ -84,24 +85,20 @@ def new_context(browser: Browser, dashboard: Dashboard, **options: Any) -> Brows
     return browser.new_context(base_url=dashboard.url, viewport=LAPTOP, **options)
 
 
-def sign_in(page: Page, token: str, next_path: str = "/") -> None:
-    """Through the form, as a person does: the page it lands on is `next_path`."""
-    page.goto(f"/login?next={next_path}")
-    page.get_by_label("API token").fill(token)
+def sign_in(page: Page, dashboard: Dashboard, role: str) -> None:
+    """Through the form, as a person does, landing on the overview."""
+    page.goto("/login")
+    page.get_by_label("API token").fill(dashboard.tokens[role])
     with page.expect_navigation():
         page.get_by_role("button", name="Sign in").click()
-    assert page.url == dashboard_url(page, next_path)
-
-
-def dashboard_url(page: Page, path: str) -> str:
-    origin = page.url.split("/", 3)
-    return f"{origin[0]}//{origin[2]}{path}"
+    assert page.url == f"{dashboard.url}/"
+    expect(page.locator("header .user")).to_contain_text(f"e2e-{role} ({role})")
 
 
 @pytest.fixture(scope="module")
 def viewer(browser: Browser, dashboard: Dashboard) -> Iterator[BrowserContext]:
     context = new_context(browser, dashboard)
-    sign_in(context.new_page(), dashboard.tokens["viewer"])
+    sign_in(context.new_page(), dashboard, "viewer")
     yield context
     context.close()
 
@@ -109,7 +106,7 @@ def viewer(browser: Browser, dashboard: Dashboard) -> Iterator[BrowserContext]:
 @pytest.fixture(scope="module")
 def editor(browser: Browser, dashboard: Dashboard) -> Iterator[BrowserContext]:
     context = new_context(browser, dashboard)
-    sign_in(context.new_page(), dashboard.tokens["editor"])
+    sign_in(context.new_page(), dashboard, "editor")
     yield context
     context.close()
 
@@ -143,7 +140,7 @@ def test_every_page_loads_with_one_h1_and_no_console_error_or_failed_request(vie
     problems = Problems(page)
     response = page.goto(page_paths(dashboard)[name], wait_until="load")
     assert response is not None and response.status == 200, f"{name}: HTTP {response and response.status}"
-    assert page.url == dashboard_url(page, page_paths(dashboard)[name])  # not sent to /login
+    assert page.url == dashboard.url + page_paths(dashboard)[name]  # not sent to /login
     assert page.locator("h1").count() == 1
     if name in CHART_PAGES:
         assert page.locator("svg.chart").count() >= 1, f"{name} has no chart"
@@ -168,7 +165,7 @@ def test_a_signed_out_visitor_sees_only_the_sign_in_page(browser, dashboard):
     page = context.new_page()
     for path in page_paths(dashboard).values():
         page.goto(path)
-        assert page.url.split("?")[0] == dashboard_url(page, "/login"), path
+        assert page.url.split("?")[0] == f"{dashboard.url}/login", path
         assert page.locator("h1").all_inner_texts() == ["Sign in"], path
         assert page.locator("nav").count() == 0, path  # not even the navigation
     assert context.request.get("/static/").status == 404  # no listing of the files
@@ -226,7 +223,7 @@ def test_a_logout_post_without_its_csrf_token_is_refused_and_the_session_lives_o
     refused = page.request.post("/logout", form={})
     assert refused.status == 403 and refused.json()["error"]["code"] == "forbidden"
     page.goto("/")
-    assert page.url == dashboard_url(page, "/")  # still signed in
+    assert page.url == f"{dashboard.url}/"  # still signed in
     page.close()
 
 

@@ -84,5 +84,5 @@ def test_mldebt_demo_defaults_to_the_loopback_address_and_port_8000() -> None:
 
     from mldebt.cli.app import app
 
-    options = {p.name: p.default for p in get_command(app).commands["demo"].params}  # type: ignore[attr-defined]
+    options = {p.name: p.default for p in get_command(app).commands["demo"].params}
     assert (options["host"], options["port"], options["no_serve"]) == ("127.0.0.1", 8000, False)
