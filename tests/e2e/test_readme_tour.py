@@ -4,7 +4,9 @@ The commands are read from the README itself (the first ``sh`` block under "A 5-
 the tour cannot drift from what mldebt does. They run in a `git clone` of this checkout (what is
 committed, as a new user gets it), with the suite's virtualenv first on PATH in place of
 `. .venv/bin/activate`. Three substitutions, each for this machine only:
-- `make demo` runs what the Makefile's demo target runs (`mldebt demo`; the venv already exists);
+- `make demo` runs what the Makefile's demo target runs (`mldebt demo`; the venv already exists): it
+  loads the scenario, then serves the dashboard, so it gets a free port and is stopped once `/healthz`
+  answers (the scenario is loaded before the server starts);
 - `pip install -e '.[EXTRA]'` is checked, not run (it would reinstall the suite's own venv): the
   extra must be declared in pyproject.toml and each package it names importable here;
 - the PostgreSQL URL points at the suite's throwaway cluster, and `mldebt serve` gets a free port
@@ -77,7 +79,7 @@ def _serve_until_healthy(command: str, cwd: Path, env: dict[str, str]) -> None:
         process = subprocess.Popen(["bash", "-c", f"{command} --port {port}"], cwd=cwd, env=env, stdout=out,
                                    stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # `mldebt demo` loads the whole scenario first
         while time.monotonic() < deadline:
             assert process.poll() is None, f"`{command}` exited {process.returncode}: {log.read_text()[-2000:]}"
             try:
@@ -106,7 +108,7 @@ def test_every_tour_command_works_in_order_on_a_fresh_clone(tmp_path: Path, pg_c
             _check_extra(extra["extra"])
             continue
         command = "mldebt demo" if command == "make demo" else PG_URL.sub(lambda _: database, command)
-        if shlex.split(command)[-1] == "serve":
+        if shlex.split(command)[-1] in ("serve", "demo"):
             _serve_until_healthy(command, clone, env)
             continue
         done = subprocess.run(["bash", "-c", command], cwd=clone, env=env, capture_output=True, text=True,

@@ -33,12 +33,29 @@ def print_demo_backlog(store: Store, rebuilt: RebuildResult) -> None:
     print_backlog(items, total)
 
 
+DEMO_TOKEN_NAME = "demo"
+
+
+def demo_token(store: Store) -> str:
+    """A fresh editor token named "demo"; earlier "demo" tokens are revoked first, so their sessions end."""
+    from mldebt.service.tokens import create_api_token, revoke, token_list
+
+    for earlier in token_list(store):
+        if earlier["name"] == DEMO_TOKEN_NAME and not earlier["revoked"]:
+            revoke(store, earlier["id"])
+    token: str = create_api_token(store, "editor", DEMO_TOKEN_NAME)["token"]
+    return token
+
+
 def demo(
     ctx: typer.Context,
     no_serve: bool = typer.Option(False, "--no-serve", help="Only load the scenario; do not serve the dashboard."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address the dashboard listens on."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port the dashboard listens on."),
     as_of: str = AS_OF_OPTION,
 ) -> None:
-    """Load the built-in BigCommerce storefront scenario into the store and show its debt.
+    """Load the built-in BigCommerce storefront scenario into the store, show its debt and serve the
+    dashboard with a fresh editor sign-in token (Ctrl-C stops it).
 
     Example:
 
@@ -76,6 +93,14 @@ def demo(
         out.print(f"HTML drift report: {html}", highlight=False)
     if result.backlog is not None:
         print_demo_backlog(store, result.backlog)
-    if not no_serve:
-        out.print("The dashboard is not part of this version yet; the data above is in the store for "
-                  "`mldebt catalog list`.", highlight=False)
+    if no_serve:
+        return
+    from mldebt.cli.serve import run_server
+
+    token = demo_token(store)
+    store.close()
+    out.print(f"Dashboard: http://{host}:{port}", highlight=False)
+    out.print(f"Sign in with token: {token}", highlight=False)
+    out.print("(an editor token named \"demo\"; the next `mldebt demo` revokes it. Ctrl-C stops the server.)",
+              highlight=False, style="dim")
+    run_server(ctx, host, port, result.scenario / "mldebt.yaml")

@@ -33,6 +33,11 @@ def serve(
 
       MLDEBT_ALERTMANAGER_SECRET=s3cret mldebt serve --port 8000
     """
+    run_server(ctx, host, port, catalog)
+
+
+def run_server(ctx: typer.Context, host: str, port: int, catalog: Path | None) -> None:
+    """Serve the store of `ctx` until interrupted: what `mldebt serve` and `mldebt demo` both run."""
     import uvicorn
 
     # The CLI and the web layer are siblings (no imports between them): hand the settings over through
