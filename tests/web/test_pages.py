@@ -38,6 +38,8 @@ def test_the_overview_shows_kpis_and_escapes_item_titles(client, store, token):
 def test_the_stylesheet_is_served_from_the_package_and_nothing_else_is(client):
     css = client.get("/static/mldebt.css")
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    icon = client.get("/static/favicon.svg")  # linked by every page: no 404 in the browser's console
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/svg+xml"
     assert client.get("/static/..%2Fapp.py").status_code == 404
 
 

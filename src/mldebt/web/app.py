@@ -19,6 +19,7 @@ from fastapi import FastAPI
 
 from mldebt import __version__
 from mldebt.service.ingest import recover_unapplied
+from mldebt.service.kpi_cache import KpiCache
 from mldebt.service.linker import Linker, load_linker
 from mldebt.service.pull import poll_puller_from_settings
 from mldebt.service.writer import GroupCommitWriter
@@ -53,7 +54,8 @@ class MldebtApp(FastAPI):
 def create_app(store: Store, linker: Linker | None = None, secrets: Mapping[str, str | None] | None = None,
                poll_puller: Callable[..., Any] | None = None,
                session_keys: session.SessionKeys | None = None) -> FastAPI:
-    ctx = WebContext(store=store, linker=linker or Linker(), secrets=dict(secrets or {}), poll_puller=poll_puller)
+    ctx = WebContext(store=store, linker=linker or Linker(), secrets=dict(secrets or {}), poll_puller=poll_puller,
+                     kpis=KpiCache(store))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

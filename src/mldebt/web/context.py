@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import Request
 
+from mldebt.service.kpi_cache import KpiCache
 from mldebt.service.linker import Linker
 from mldebt.service.pull import PollPuller
 from mldebt.service.writer import GroupCommitWriter
@@ -23,6 +24,7 @@ class WebContext:
     poll_puller: PollPuller | None = None
     writer: GroupCommitWriter | None = None
     background: set[asyncio.Task[Any]] = field(default_factory=set)
+    kpis: KpiCache | None = None  # the overview's KPIs, computed at most once a minute (`create_app` sets it)
 
     def spawn(self, function: Callable[[], Any]) -> None:
         """Run blocking follow-up work (a Zigpoll pull) off the event loop, after the answer."""

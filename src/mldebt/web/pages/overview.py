@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from mldebt.metrics.money import format_money_range
 from mldebt.report.charts import ChartGeometry, line_chart
 from mldebt.service.debt_view import backlog_page
-from mldebt.service.kpis import compute_kpis, default_quarter
+from mldebt.service.kpi_cache import KpiCache
 from mldebt.service.overview_view import DebtWeek, debt_over_time, drift_alerts, recent_incidents
 from mldebt.web.context import context
 from mldebt.web.pages.base import AsPageViewer, render
@@ -36,8 +36,9 @@ def debt_charts(weeks: list[DebtWeek], currency: str) -> tuple[ChartGeometry, Ch
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request, user: AsPageViewer) -> HTMLResponse:
     now = dt.datetime.now(dt.UTC)
-    store = context(request).store
-    report = compute_kpis(store, default_quarter(now), now).to_dict()
+    ctx = context(request)
+    store = ctx.store
+    kpis = (ctx.kpis or KpiCache(store)).get()  # computed at most once a minute: half a second at 100k incidents
     items, total = backlog_page(store, limit=TOP_ITEMS, now=now)
     weeks = debt_over_time(store, now)
     currency = items[0]["interest"]["currency"] if items else DEFAULT_CURRENCY  # one inventory, one currency
@@ -46,7 +47,8 @@ def overview(request: Request, user: AsPageViewer) -> HTMLResponse:
         item["interest_text"] = format_money_range(item["interest"]["low"], item["interest"]["high"],
                                                    item["interest"]["currency"])
     last = weeks[-1]
-    return render(request, "overview.html.j2", user, title="Overview", report=report, items=items, total=total,
+    return render(request, "overview.html.j2", user, title="Overview", report=kpis.report,
+                  kpis_at=kpis.computed_at.strftime("%Y-%m-%d %H:%M UTC"), items=items, total=total,
                   items_chart=items_chart, interest_chart=interest_chart, week_count=len(weeks),
                   open_now=last.items, interest_now=format_money_range(last.interest_low, last.interest_high, currency),
                   alerts=drift_alerts(store), incidents=recent_incidents(store))
