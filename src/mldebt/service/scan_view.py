@@ -104,18 +104,18 @@ def _test_scores(stored: list[tuple[str, Any, Any]], component: str | None) -> l
 def scan_overview(store: Store, where: q.FindingFilter, limit: int, offset: int) -> dict[str, Any]:
     """Everything `/scan` shows; `where` comes from `check_filters`."""
     with store.session() as session:
-        rules, rules_total = q.by_rule(session, where, MAX_GROUPS)
-        components, components_total = q.by_component(session, where, MAX_GROUPS)
-        files, files_total = q.hotspots(session, where, HOTSPOTS)
-        findings, total = q.findings_page(session, where, limit, offset)
+        rules = q.by_rule(session, where, MAX_GROUPS)
+        components = q.by_component(session, where, MAX_GROUPS)
+        files = q.hotspots(session, where, HOTSPOTS)
+        findings, total = q.findings_page(session, where, limit, offset, rules.findings)
         runs, runs_total = q.latest_scan_runs(session, SCAN_RUNS)
         stored = q.latest_test_scores(session, TEST_SCORE_SCOPES)
     return {
         "filters": {"rule": where.rule, "component": where.component, "source": where.source,
                     "severity": where.severity},
-        "rules": [{**_group(g), "title": RULE_TITLES.get(g.key, "")} for g in rules], "rules_total": rules_total,
-        "components": [_group(g) for g in components], "components_total": components_total,
-        "hotspots": [_group(g) for g in files], "hotspots_total": files_total,
+        "rules": [{**_group(g), "title": RULE_TITLES.get(g.key, "")} for g in rules.top], "rules_total": rules.total,
+        "components": [_group(g) for g in components.top], "components_total": components.total,
+        "hotspots": [_group(g) for g in files.top], "hotspots_total": files.total,
         "findings": [_finding(f) for f in findings], "total": total,
         "runs": [{"id": r.id, "scope": r.scope, "when": r.started_at.strftime("%Y-%m-%d %H:%M UTC"), "files": r.files,
                   "lines": r.lines, "findings": r.findings, "new": r.new, "fixed": r.fixed,

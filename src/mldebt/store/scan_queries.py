@@ -42,6 +42,15 @@ class FindingFilter:
 
 
 @dataclass(frozen=True)
+class Groups:
+    """The largest groups, how many groups there are, and how many findings all of them hold."""
+
+    top: list[Group]
+    total: int
+    findings: int
+
+
+@dataclass(frozen=True)
 class Group:
     """Open findings of one rule, component or file."""
 
@@ -65,42 +74,46 @@ class FindingLine:
     first_seen_at: dt.datetime
 
 
-def _grouped(session: Session, key: Any, where: FindingFilter, limit: int, by_minutes: bool = False
-             ) -> tuple[list[Group], int]:
-    """Groups of open findings by `key`, largest first (by count, or by debt minutes), and how many groups."""
+def _grouped(session: Session, key: Any, where: FindingFilter, limit: int, by_minutes: bool = False) -> Groups:
+    """Groups of open findings by `key`, largest first (by count, or by debt minutes); the number of groups
+    and of findings in them come from window functions over the grouped rows: the same single pass."""
     count, minutes = func.count(), func.coalesce(func.sum(F.effort_minutes), 0)
     high = func.sum(case((F.severity.in_((str(Severity.HIGH), str(Severity.CRITICAL))), 1), else_=0))
     order = (minutes.desc(), count.desc()) if by_minutes else (count.desc(), minutes.desc())
-    query = where.apply(select(key, count, minutes, func.max(SEVERITY_RANK), high).where(key.is_not(None)))
-    query = query.group_by(key).order_by(*order, key).limit(limit)
+    query = where.apply(select(key, count, minutes, func.max(SEVERITY_RANK), high, func.count().over(),
+                               func.sum(count).over()).where(key.is_not(None)))
+    rows = session.execute(query.group_by(key).order_by(*order, key).limit(limit)).all()
     groups = [Group(str(k), int(n), int(m or 0), int(w if w is not None else -1), int(h or 0))
-              for k, n, m, w, h in session.execute(query)]
-    total = session.scalar(where.apply(select(func.count(func.distinct(key))).where(key.is_not(None)))) or 0
-    return groups, int(total)
+              for k, n, m, w, h, _, _ in rows]
+    return Groups(groups, int(rows[0][5]) if rows else 0, int(rows[0][6]) if rows else 0)
 
 
-def by_rule(session: Session, where: FindingFilter, limit: int) -> tuple[list[Group], int]:
+def by_rule(session: Session, where: FindingFilter, limit: int) -> Groups:
+    """By rule; every finding has a rule, so `findings` is the number of open findings matching `where`."""
     return _grouped(session, F.rule_id, where, limit)
 
 
-def by_component(session: Session, where: FindingFilter, limit: int) -> tuple[list[Group], int]:
+def by_component(session: Session, where: FindingFilter, limit: int) -> Groups:
     return _grouped(session, F.component, where, limit)
 
 
-def hotspots(session: Session, where: FindingFilter, limit: int, by_minutes: bool = False) -> tuple[list[Group], int]:
+def hotspots(session: Session, where: FindingFilter, limit: int, by_minutes: bool = False) -> Groups:
     """The files with the most open findings (or debt minutes); findings without a file are left out."""
     return _grouped(session, F.file, where, limit, by_minutes)
 
 
-def findings_page(session: Session, where: FindingFilter, limit: int, offset: int) -> tuple[list[FindingLine], int]:
-    """A page of open findings, worst first (then component, file, line), and the total matching."""
+def findings_page(session: Session, where: FindingFilter, limit: int, offset: int, total: int | None = None
+                  ) -> tuple[list[FindingLine], int]:
+    """A page of open findings, worst first (then oldest first), and the total matching (counted unless
+    the caller knows it, e.g. from `by_rule(...).findings`)."""
     query = where.apply(select(F.id, F.rule_id, F.severity, F.component, F.source, F.message, F.file, F.line,
                                F.first_seen_at))
-    query = query.order_by(SEVERITY_RANK.desc(), F.component, F.file, F.line, F.id).limit(limit).offset(offset)
+    query = query.order_by(SEVERITY_RANK.desc(), F.id).limit(limit).offset(offset)
     lines = [FindingLine(int(i), str(r), str(s), str(c), str(src), str(m or ""), f, int(n) if n is not None else None,
                          as_aware(at)) for i, r, s, c, src, m, f, n, at in session.execute(query)]
-    total = session.scalar(where.apply(select(func.count()).select_from(F))) or 0
-    return lines, int(total)
+    if total is None:
+        total = int(session.scalar(where.apply(select(func.count()).select_from(F))) or 0)
+    return lines, total
 
 
 @dataclass(frozen=True)
