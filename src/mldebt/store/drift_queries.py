@@ -113,3 +113,8 @@ def drift_run(session: Session, run_id: int) -> tuple[RunSummary, dict[str, Any]
         return None
     report = row[8] if isinstance(row[8], dict) else {}
     return _summary(row), report
+
+
+def has_run_of(session: Session, component: str, current: str) -> bool:
+    """Whether `component` has a run whose current data was `current` (the demo records its weeks once)."""
+    return session.scalar(select(R.id).where(R.component == component, R.current == current).limit(1)) is not None
