@@ -23,8 +23,8 @@ from mldebt.store.base import Base, UtcDateTime
 class DebtItemRow(Base):
     __tablename__ = "debt_items"
     __table_args__ = (
-        Index("ix_debt_items_status_priority", "status", "priority"),
         Index("ix_debt_items_component", "component"),
+        Index("ix_debt_items_owner", "owner"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -65,6 +65,10 @@ class DebtItemRow(Base):
 
     changes: Mapped[list[DebtItemChangeRow]] = relationship(
         back_populates="item", order_by="DebtItemChangeRow.id", passive_deletes=True)
+
+
+# The backlog's order (list_items: priority, then risk, highest first, then oldest): pages by index.
+Index("ix_debt_items_rank", DebtItemRow.status, DebtItemRow.priority.desc(), DebtItemRow.risk.desc(), DebtItemRow.id)
 
 
 class DebtItemChangeRow(Base):

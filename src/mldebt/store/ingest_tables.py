@@ -65,7 +65,12 @@ class IncidentRow(Base):
     __tablename__ = "incidents"
     __table_args__ = (
         UniqueConstraint("source", "fingerprint", name="uq_incident_identity"),
-        Index("ix_incidents_component", "component"),
+        # the dashboard's timeline, filtered lists and latest-first reads (docs/dashboard.md)
+        Index("ix_incidents_opened_category", "opened_at", "category"),
+        Index("ix_incidents_component_opened", "component", "opened_at"),
+        Index("ix_incidents_component_last_event", "component", "last_event_at"),
+        Index("ix_incidents_category_opened", "category", "opened_at"),
+        Index("ix_incidents_source_opened", "source", "opened_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -89,10 +94,11 @@ class IncidentRow(Base):
 
 class IncidentIntervalRow(Base):
     __tablename__ = "incident_intervals"
+    __table_args__ = (Index("ix_incident_intervals_opened_span", "opened_at", "incident_id", "resolved_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
-    opened_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), index=True)
+    opened_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
     incident: Mapped[IncidentRow] = relationship(back_populates="intervals")
@@ -100,7 +106,8 @@ class IncidentIntervalRow(Base):
 
 class TicketRow(Base):
     __tablename__ = "tickets"
-    __table_args__ = (UniqueConstraint("source", "external_id", name="uq_ticket_identity"),)
+    __table_args__ = (UniqueConstraint("source", "external_id", name="uq_ticket_identity"),
+                      Index("ix_tickets_component_created", "component", "created_at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source: Mapped[str] = mapped_column(String(20))
@@ -121,6 +128,8 @@ class TicketRow(Base):
 
 class FeedbackRow(Base):
     __tablename__ = "feedback_responses"
+    __table_args__ = (Index("ix_feedback_responses_created_component_score", "created_at", "component", "score"),
+                      Index("ix_feedback_responses_component_created", "component", "created_at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     response_id: Mapped[str] = mapped_column(String(100), unique=True)

@@ -91,6 +91,11 @@ class FindingRow(Base):
     __table_args__ = (
         UniqueConstraint("source", "fingerprint", name="uq_finding_identity"),
         Index("ix_findings_component_status", "component", "status"),
+        # /scan's groups and list over open findings, index-only (covering: a plain (status, rule_id) index
+        # makes SQLite look up every row and is slower than a scan)
+        Index("ix_findings_open_rule", "status", "rule_id", "severity", "effort_minutes"),
+        Index("ix_findings_open_component", "status", "component", "severity", "effort_minutes"),
+        Index("ix_findings_open_file", "status", "file", "severity", "effort_minutes"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -157,7 +162,8 @@ class DriftRunRow(Base):
     """One `mldebt drift` run stored for a component: the verdict, and the full report as JSON."""
 
     __tablename__ = "drift_runs"
-    __table_args__ = (Index("ix_drift_runs_component_created", "component", "created_at"),)
+    __table_args__ = (Index("ix_drift_runs_component_created", "component", "created_at"),
+                      Index("ix_drift_runs_created", "created_at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     component: Mapped[str] = mapped_column(String(100))
