@@ -25,9 +25,10 @@ def seeded(store):
         add_incident(session, 2, "recs-api", "latency", [(at("2026-11-22 23:59:59"), 90)])
         add_incident(session, 3, "recs-api", "data-quality", [(at("2026-11-10 10:00"), 60),
                                                                (at("2026-11-11 10:00"), 3000)])  # reopened once
-        add_incident(session, 4, "fraud-model", "model-error", [(at("2026-06-01 00:00"), 14400)])
+        add_incident(session, 4, "fraud-model", "model-error", [(at("2026-10-30 00:00"), 14400)])
         add_incident(session, 5, "fraud-model", "model-error", [(at("2026-05-31 23:00"), 5)])  # before the window
         add_incident(session, 6, None, "infrastructure", [(at("2026-11-24 08:00"), None)], source="alertmanager")
+        add_incident(session, 7, "fraud-model", "model-error", [(at("2026-06-01 00:00"), 5)])  # before MTTR's month
     return store
 
 
@@ -40,12 +41,12 @@ def test_the_window_is_26_weeks_of_mondays_ending_with_the_current_week():
 def test_the_timeline_counts_incidents_opened_per_week_and_category(seeded):
     timeline = view.timeline(seeded, NOW)
     zero = [0] * 26
-    assert timeline.total == 5
-    assert list(timeline.series) == ["latency", "data-quality", "infrastructure", "model-error"]
+    assert timeline.total == 6
+    assert list(timeline.series) == ["latency", "model-error", "data-quality", "infrastructure"]
     assert timeline.series["latency"] == [*zero[:24], 1, 1]
     assert timeline.series["data-quality"] == [*zero[:23], 1, 0, 0]
     assert timeline.series["infrastructure"] == [*zero[:25], 1]
-    assert timeline.series["model-error"] == [1, *zero[1:]]
+    assert timeline.series["model-error"] == [1, *zero[:20], 1, 0, 0, 0, 0]
 
 
 def test_mttr_per_component_is_exact_with_four_keys_verdicts(seeded):
@@ -72,9 +73,10 @@ def test_mttr_per_category_is_exact(seeded):
 @pytest.mark.parametrize("by", ["component", "category"])
 def test_mttr_agrees_with_the_mttr_report_over_the_same_window(seeded, by):
     tables = view.mttr_tables(seeded, NOW)
+    assert tables.since == NOW - dt.timedelta(days=30)
     ours = [{k: v for k, v in r.to_dict().items() if k not in ("verdict", "intervals")} | {"incidents": r.intervals}
             for r in (tables.by_component if by == "component" else tables.by_category)]
-    theirs = [r.to_dict() for r in mttr_report(seeded, by, since=START)]
+    theirs = [r.to_dict() for r in mttr_report(seeded, by, since=tables.since)]
     assert ours == theirs
 
 
@@ -101,11 +103,11 @@ def test_recurring_failures_are_the_open_recurrence_findings_most_severe_first(s
 
 
 @pytest.mark.parametrize(("where", "numbers"), [
-    (IncidentFilter(), [6, 1, 2, 3, 4, 5]),
+    (IncidentFilter(), [6, 1, 2, 3, 4, 7, 5]),
     (IncidentFilter(status="open"), [6]),
-    (IncidentFilter(status="resolved"), [1, 2, 3, 4, 5]),
+    (IncidentFilter(status="resolved"), [1, 2, 3, 4, 7, 5]),
     (IncidentFilter(component="recs-api"), [1, 2, 3]),
-    (IncidentFilter(category="model-error"), [4, 5]),
+    (IncidentFilter(category="model-error"), [4, 7, 5]),
     (IncidentFilter(source="alertmanager"), [6]),
     (IncidentFilter(component="recs-api", category="latency"), [1, 2]),
 ])
@@ -116,7 +118,7 @@ def test_the_list_is_newest_first_and_filtered(seeded, where, numbers):
 
 def test_the_list_pages_and_times_each_incident_from_first_opening_to_last_resolution(seeded):
     total, rows = view.incident_list(seeded, IncidentFilter(), 2, 2)
-    assert total == 6 and [r["title"] for r in rows] == ["incident 2", "incident 3"]
+    assert total == 7 and [r["title"] for r in rows] == ["incident 2", "incident 3"]
     assert [r["duration_minutes"] for r in rows] == [90.0, 4440.0] and rows[1]["reopens"] == 1
     assert view.incident_list(seeded, IncidentFilter(status="open"), 0, 1)[1][0]["duration_minutes"] is None
 

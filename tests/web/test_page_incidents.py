@@ -24,7 +24,7 @@ def test_the_page_shows_the_charts_mttr_tables_and_recurring_failures(client, st
         just_now = max(monday, dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1))
         add_incident(session, 1, "recs-api", "latency", [(just_now, 30)])
         add_incident(session, 2, "recs-api", "latency", [(monday - dt.timedelta(days=3), 90)])
-        add_incident(session, 3, "fraud-model", "model-error", [(monday - dt.timedelta(weeks=4), 3 * 1440)])
+        add_incident(session, 3, "fraud-model", "model-error", [(monday - dt.timedelta(days=4), 3 * 1440)])
         add_finding(session, 1, "INC001", "high", "recs-api", monday,
                     message="recurring failure: recs timeout (4 times in 30 days)",
                     evidence={"kind": "fingerprint", "occurrences": 4, "window_days": 30, "categories": ["latency"],
@@ -108,7 +108,7 @@ def test_an_empty_store_shows_empty_states(client, store):
     sign_in(client, create_api_token(store, "viewer", "ana")["token"])
     response = client.get("/incidents")
     assert response.status_code == 200
-    for text in ("No incidents opened in the last 26 weeks.", "No outage intervals in the last 26 weeks.",
+    for text in ("No incidents opened in the last 26 weeks.", "No outage intervals in the last 30 days.",
                  "No open recurring failures recorded.", "No incidents match."):
         assert text in response.text
 

@@ -1,10 +1,11 @@
 """What the dashboard's incidents page shows: the weekly timeline, MTTR per component and category,
 the recurring failures and one page of the incident list, as plain data (the page draws it).
 
-Everything reads a bounded window (the last `WEEKS` weeks, the current one included) or one page:
-the weekly counts and the MTTR sums are GROUP BYs in the database; MTTR's median and 90th
-percentile are exact order statistics ranked by the database (see `store.incident_queries`), the
-same numbers as `service.incidents.mttr_report(since=window start)`. Recurring failures are the
+Everything reads a bounded window or one page: the timeline is the last `WEEKS` weeks (the current
+one included), counted per week by the database. MTTR (mean, median, 90th percentile, exact: the
+same numbers as `service.incidents.mttr_report(since=...)`) reads the durations, computed by the
+database, of the intervals opened in the last `MTTR_DAYS` days only: a median needs every duration,
+and a month keeps that to ~20,000 rows at 100,000 incidents over half a year. Recurring failures are the
 open findings the recurrence rule stored (`mldebt incidents recurring`, or after each ingest run),
 not a recount of every occurrence on each page view.
 """
@@ -12,19 +13,22 @@ not a recount of every occurrence on each page view.
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from dataclasses import dataclass
 from typing import Any
 
 from mldebt.domain.incident import Category
 from mldebt.errors import UserInputError
+from mldebt.metrics.mttr import percentile
 from mldebt.metrics.recurring import RULE_ID as RECURRING_RULE
 from mldebt.metrics.recurring import SOURCE as RECURRING_SOURCE
 from mldebt.service.incidents import UNLINKED
 from mldebt.store import incident_queries as queries
 from mldebt.store.database import Store
-from mldebt.store.incident_queries import IncidentFilter, MttrTotals
+from mldebt.store.incident_queries import IncidentFilter
 
 WEEKS = 26
+MTTR_DAYS = 30  # the intervals MTTR reads one by one (a median needs them): a recent month, bounded
 RECURRING_SHOWN = 20
 MAX_COMPONENT_CHOICES = 500
 MAX_NAME = 100  # characters of a component filter (the column's width)
@@ -63,13 +67,14 @@ class Timeline:
 
 
 def timeline(store: Store, now: dt.datetime, weeks: int = WEEKS) -> Timeline:
+    """Incidents opened per week and category over the window (the last week ends now)."""
     start = window_start(now, weeks)
+    boundaries = [start + dt.timedelta(weeks=k) for k in range(weeks)] + [now]
     with store.session() as session:
-        rows = queries.opened_per_week(session.connection(), start, now)
+        rows = queries.opened_per_week(session.connection(), boundaries)
     series: dict[str, list[int]] = {}
     for week, category, n in rows:
-        if 0 <= week < weeks:
-            series.setdefault(category, [0] * weeks)[week] += n
+        series.setdefault(category, [0] * weeks)[week] += n
     ordered = dict(sorted(series.items(), key=lambda item: (-sum(item[1]), item[0])))
     return Timeline(week_labels(start, weeks), ordered, sum(sum(v) for v in ordered.values()))
 
@@ -100,36 +105,13 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-def _interpolate(n: int, ranks: dict[int, float], q: float) -> float:
-    """metrics.mttr.percentile from the two order statistics it reads."""
-    position = (n - 1) * q / 100.0
-    low = int(position)
-    high = min(low + 1, n - 1)
-    return ranks[low] + (ranks[high] - ranks[low]) * (position - low)
-
-
-def _label(group: str | None) -> str:
-    return group if group is not None else UNLINKED
-
-
-def _mttr_rows(totals: list[MttrTotals], by: str, ranks: dict[str | None, tuple[int, dict[int, float]]]
-               ) -> list[MttrRow]:
-    sums: dict[str | None, list[float]] = {}
-    for t in totals:
-        key = t.component if by == "component" else t.category
-        acc = sums.setdefault(key, [0, 0, 0.0])
-        acc[0] += t.intervals
-        acc[1] += t.resolved
-        acc[2] += t.resolved_minutes
-    rows = []
-    for key, (intervals, resolved, minutes) in sums.items():
-        n, found = ranks.get(key, (0, {}))
-        timed = resolved > 0 and n > 0
-        rows.append(MttrRow(_label(key), int(intervals), int(resolved), int(intervals - resolved),
-                            minutes / resolved if resolved else None,
-                            _interpolate(n, found, 50.0) if timed else None,
-                            _interpolate(n, found, 90.0) if timed else None))
-    return sorted(rows, key=lambda r: r.group)
+def mttr_row(group: str, minutes: list[float | None]) -> MttrRow:
+    """metrics.mttr's statistics (mean, median, linear-interpolation p90) of one group's intervals."""
+    timed = [m for m in minutes if m is not None]
+    if not timed:
+        return MttrRow(group, len(minutes), 0, len(minutes), None, None, None)
+    return MttrRow(group, len(minutes), len(timed), len(minutes) - len(timed), statistics.fmean(timed),
+                   statistics.median(timed), percentile(timed, 90.0))
 
 
 @dataclass(frozen=True)
@@ -139,16 +121,19 @@ class MttrTables:
     by_category: list[MttrRow]
 
 
-def mttr_tables(store: Store, now: dt.datetime, weeks: int = WEEKS) -> MttrTables:
-    """MTTR of the intervals opened in the window, per component and per category."""
-    since = window_start(now, weeks)
+def mttr_tables(store: Store, now: dt.datetime, days: int = MTTR_DAYS) -> MttrTables:
+    """MTTR of the intervals opened in the last `days` days, per component and per category: the same
+    numbers as `service.incidents.mttr_report(by, since=now - days)`."""
+    since = now - dt.timedelta(days=days)
     with store.session() as session:
-        conn = session.connection()
-        totals = queries.mttr_totals(conn, since)
-        per_component = queries.mttr_order_statistics(conn, since, "component")
-        per_category = queries.mttr_order_statistics(conn, since, "category")
-    return MttrTables(since, _mttr_rows(totals, "component", per_component),
-                      _mttr_rows(totals, "category", per_category))
+        rows = queries.interval_minutes(session.connection(), since)
+    by_component: dict[str, list[float | None]] = {}
+    by_category: dict[str, list[float | None]] = {}
+    for component, category, minutes in rows:
+        by_component.setdefault(component or UNLINKED, []).append(minutes)
+        by_category.setdefault(category, []).append(minutes)
+    return MttrTables(since, [mttr_row(g, m) for g, m in sorted(by_component.items())],
+                      [mttr_row(g, m) for g, m in sorted(by_category.items())])
 
 
 @dataclass(frozen=True)
@@ -207,4 +192,4 @@ def incident_list(store: Store, where: IncidentFilter, offset: int, limit: int) 
 
 def component_choices(store: Store) -> list[str]:
     with store.session() as session:
-        return queries.incident_components(session.connection(), MAX_COMPONENT_CHOICES)
+        return queries.component_names(session.connection(), MAX_COMPONENT_CHOICES)

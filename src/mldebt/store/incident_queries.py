@@ -1,9 +1,9 @@
-"""The incidents page's queries: weekly counts, MTTR order statistics, recurring findings, one page of the list.
+"""The incidents page's queries: daily counts, interval durations, recurring findings, one page of the list.
 
-Each is one statement over a bounded window (or a LIMIT), so the page costs the same at 100,000
-incidents as at 100. MTTR's median and 90th percentile are exact: the database ranks the resolved
-durations of each group (a window function, on SQLite and PostgreSQL alike) and hands back only
-the two order statistics each percentile interpolates between, never every duration.
+Each is one statement over a bounded window (or a LIMIT). The timeline is a GROUP BY per week over
+the incidents table alone (`store.week_buckets`). MTTR's median and 90th percentile need the durations one by one: they
+are computed by the database for the intervals of a short window only (ranking them with window
+functions in SQL was tried: several times slower on SQLite than reading the durations).
 """
 
 from __future__ import annotations
@@ -13,13 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, literal, or_, select
+from sqlalchemy import Connection, and_, case, func, select
 
 from mldebt.store.ingest_tables import IncidentIntervalRow, IncidentRow
-from mldebt.store.models import FindingRow
-from mldebt.store.week_buckets import duration_seconds, week_index
+from mldebt.store.models import ComponentRow, FindingRow
+from mldebt.store.week_buckets import duration_seconds, per_week
 
-MTTR_GROUPS = ("component", "category")
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 
 
@@ -47,61 +46,22 @@ class IncidentFilter:
         return found
 
 
-def opened_per_week(conn: Connection, start: dt.datetime, end: dt.datetime) -> list[tuple[int, str, int]]:
-    """(week index from `start`, category, incidents opened) for incidents opened in [start, end)."""
-    week = week_index(conn.dialect.name, IncidentRow.opened_at, start).label("week")
-    query = (select(week, IncidentRow.category, func.count())
-             .where(IncidentRow.opened_at >= start, IncidentRow.opened_at < end)
-             .group_by(week, IncidentRow.category))
-    return [(int(w), str(category), int(n)) for w, category, n in conn.execute(query)]
+def opened_per_week(conn: Connection, boundaries: Sequence[dt.datetime]) -> list[tuple[int, str, int]]:
+    """(week index, category, incidents opened) for each week [boundaries[k], boundaries[k + 1])."""
+    query = per_week(boundaries, IncidentRow.opened_at, IncidentRow.category, [func.count()])
+    return [(int(week), str(category), int(n)) for week, category, n in conn.execute(query)]
 
 
-@dataclass(frozen=True)
-class MttrTotals:
-    """Per (component, category): intervals opened in the window, how many resolved, their summed minutes."""
-
-    component: str | None
-    category: str
-    intervals: int
-    resolved: int
-    resolved_minutes: float
-
-
-def mttr_totals(conn: Connection, since: dt.datetime) -> list[MttrTotals]:
-    """One GROUP BY over the intervals opened since `since`: counts and sums add up to any grouping."""
+def interval_minutes(conn: Connection, since: dt.datetime) -> list[tuple[str | None, str, float | None]]:
+    """(component, category, minutes or None while open) of every interval opened since `since`: the
+    durations are computed by the database; a median needs them one by one (bound the window)."""
     interval = IncidentIntervalRow
     seconds = duration_seconds(conn.dialect.name, interval.opened_at, interval.resolved_at)
-    query = (select(IncidentRow.component, IncidentRow.category, func.count(), func.count(interval.resolved_at),
-                    func.sum(seconds))
+    query = (select(IncidentRow.component, IncidentRow.category, seconds)
              .join(IncidentRow, IncidentRow.id == interval.incident_id)
-             .where(interval.opened_at >= since)
-             .group_by(IncidentRow.component, IncidentRow.category))
-    return [MttrTotals(component, str(category), int(n), int(resolved), float(total or 0.0) / 60.0)
-            for component, category, n, resolved, total in conn.execute(query)]
-
-
-def mttr_order_statistics(conn: Connection, since: dt.datetime, by: str
-                          ) -> dict[str | None, tuple[int, dict[int, float]]]:
-    """group -> (resolved intervals n, {rank k (0-based): minutes}) for the ranks the median and the 90th
-    percentile read: floor((n-1)/2), floor(9(n-1)/10) and the rank after each."""
-    if by not in MTTR_GROUPS:
-        raise ValueError(f"by must be one of {MTTR_GROUPS}, not {by!r}")
-    interval = IncidentIntervalRow
-    group = IncidentRow.component if by == "component" else IncidentRow.category
-    seconds = duration_seconds(conn.dialect.name, interval.opened_at, interval.resolved_at)
-    ranked = (select(group.label("g"), seconds.label("s"),
-                     (func.row_number().over(partition_by=group, order_by=seconds) - 1).label("k"),
-                     func.count().over(partition_by=group).label("n"))
-              .join(IncidentRow, IncidentRow.id == interval.incident_id)
-              .where(interval.opened_at >= since, interval.resolved_at.is_not(None))
-              .subquery())
-    middle = (ranked.c.n - 1) // literal(2)
-    tail = (ranked.c.n - 1) * literal(9) // literal(10)
-    wanted = or_(ranked.c.k == middle, ranked.c.k == middle + 1, ranked.c.k == tail, ranked.c.k == tail + 1)
-    found: dict[str | None, tuple[int, dict[int, float]]] = {}
-    for g, s, k, n in conn.execute(select(ranked.c.g, ranked.c.s, ranked.c.k, ranked.c.n).where(wanted)):
-        found.setdefault(g, (int(n), {}))[1][int(k)] = max(float(s), 0.0) / 60.0
-    return found
+             .where(interval.opened_at >= since))
+    return [(component, str(category), None if s is None else max(float(s), 0.0) / 60.0)
+            for component, category, s in conn.execute(query)]
 
 
 def recurring_findings(conn: Connection, source: str, rule_id: str, limit: int
@@ -122,16 +82,17 @@ LIST_COLUMNS = (IncidentRow.id, IncidentRow.title, IncidentRow.component, Incide
 
 def incident_page(conn: Connection, where: IncidentFilter, offset: int, limit: int
                   ) -> tuple[int, Sequence[Any]]:
-    """(how many match, one page of them newest first: opened_at desc, then id desc)."""
+    """(how many match, one page of them newest first: opened_at desc, then id desc). The page's ids
+    are found first (from an index on the filter and opened_at, without reading the rows it skips),
+    then only those rows are read."""
     conditions = where.conditions()
     total = conn.scalar(select(func.count()).select_from(IncidentRow).where(*conditions)) or 0
-    query = (select(*LIST_COLUMNS).where(*conditions)
-             .order_by(IncidentRow.opened_at.desc(), IncidentRow.id.desc()).offset(offset).limit(limit))
+    newest = (IncidentRow.opened_at.desc(), IncidentRow.id.desc())
+    ids = select(IncidentRow.id).where(*conditions).order_by(*newest).offset(offset).limit(limit).subquery()
+    query = select(*LIST_COLUMNS).join(ids, ids.c.id == IncidentRow.id).order_by(*newest)
     return int(total), conn.execute(query).all()
 
 
-def incident_components(conn: Connection, limit: int) -> list[str]:
-    """The components incidents are linked to (for the filter's choices), by name."""
-    query = (select(IncidentRow.component).where(IncidentRow.component.is_not(None))
-             .group_by(IncidentRow.component).order_by(IncidentRow.component).limit(limit))
-    return [str(name) for name in conn.scalars(query)]
+def component_names(conn: Connection, limit: int) -> list[str]:
+    """The inventory's components (for the filter's choices), by name."""
+    return [str(name) for name in conn.scalars(select(ComponentRow.name).order_by(ComponentRow.name).limit(limit))]

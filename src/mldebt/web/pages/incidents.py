@@ -64,6 +64,6 @@ def incidents_page(request: Request, user: AsPageViewer, component: Filter = Non
     pager = Pager.of("/incidents", page, total, params)
     return render(request, "incidents.html.j2", user, title="Incidents", timeline=timeline,
                   timeline_chart=timeline_chart(timeline), mttr=mttr, mttr_chart=mttr_chart(mttr.by_component),
-                  recurring=recurring, rows=rows, pager=pager, where=where, weeks=view.WEEKS,
+                  recurring=recurring, rows=rows, pager=pager, where=where, weeks=view.WEEKS, mttr_days=view.MTTR_DAYS,
                   components=view.component_choices(store), categories=view.CATEGORIES, sources=view.SOURCES,
                   statuses=view.STATUSES, duration=duration_text)
