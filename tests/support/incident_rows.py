@@ -1,10 +1,10 @@
-"""Hand-built incidents, intervals and findings written straight to the store (for the page and view tests)."""
+"""Hand-built incidents, intervals, findings and poll answers written straight to the store (page and view tests)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from mldebt.store.ingest_tables import IncidentIntervalRow, IncidentRow
+from mldebt.store.ingest_tables import FeedbackRow, IncidentIntervalRow, IncidentRow
 from mldebt.store.models import FindingRow
 
 MINUTE = dt.timedelta(minutes=1)
@@ -33,6 +33,16 @@ def add_finding(session, number: int, rule_id: str, severity: str, component: st
     row = FindingRow(source=source, scope=source, fingerprint=f"f{number:063d}", rule_id=rule_id, severity=severity,
                      component=component, message=message or f"finding {number}", evidence=evidence or {},
                      effort_minutes=240, status=status, first_seen_at=first_seen)
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def add_answer(session, number: int, component: str | None, score: float | None, created: dt.datetime,
+               answer: str | None = None, poll_id: str = "poll-1") -> int:
+    """A poll answer as the Zigpoll path stores it (already scored, 0 to 1; None: free text nobody mapped)."""
+    row = FeedbackRow(response_id=f"r-{number}", poll_id=poll_id, answer=answer or f"answer {number}",
+                      value_type="rating", score=score, component=component, attributes={}, created_at=created)
     session.add(row)
     session.flush()
     return row.id
