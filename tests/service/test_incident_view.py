@@ -38,10 +38,11 @@ def test_the_window_is_26_weeks_of_mondays_ending_with_the_current_week():
     assert (len(labels), labels[0], labels[-1]) == (26, "2026-06-01", "2026-11-23")
 
 
-def test_the_timeline_counts_incidents_opened_per_week_and_category(seeded):
+def test_the_timeline_counts_incidents_opened_per_week_and_category_and_the_reopenings(seeded):
     timeline = view.timeline(seeded, NOW)
     zero = [0] * 26
-    assert timeline.total == 6
+    assert timeline.total == 6 and timeline.reopened == [*zero[:23], 1, 0, 0]  # incident 3 reopened in week 23
+    assert list(timeline.chart_series()) == [*timeline.series, "reopened (any category)"]
     assert list(timeline.series) == ["latency", "model-error", "data-quality", "infrastructure"]
     assert timeline.series["latency"] == [*zero[:24], 1, 1]
     assert timeline.series["data-quality"] == [*zero[:23], 1, 0, 0]
@@ -116,11 +117,12 @@ def test_the_list_is_newest_first_and_filtered(seeded, where, numbers):
     assert total == len(numbers) and [r["title"] for r in rows] == [f"incident {n}" for n in numbers]
 
 
-def test_the_list_pages_and_times_each_incident_from_first_opening_to_last_resolution(seeded):
+def test_the_list_pages_and_sums_each_incidents_outages(seeded):
     total, rows = view.incident_list(seeded, IncidentFilter(), 2, 2)
     assert total == 7 and [r["title"] for r in rows] == ["incident 2", "incident 3"]
-    assert [r["duration_minutes"] for r in rows] == [90.0, 4440.0] and rows[1]["reopens"] == 1
-    assert view.incident_list(seeded, IncidentFilter(status="open"), 0, 1)[1][0]["duration_minutes"] is None
+    assert [(r["intervals"], r["outage_minutes"], r["reopens"]) for r in rows] == [(1, 90.0, 0), (2, 3060.0, 1)]
+    [still_open] = view.incident_list(seeded, IncidentFilter(status="open"), 0, 1)[1]
+    assert (still_open["intervals"], still_open["outage_minutes"], still_open["resolved_at"]) == (1, 0.0, None)
 
 
 @pytest.mark.parametrize(("values", "message"), [
@@ -135,7 +137,8 @@ def test_a_bad_filter_names_the_problem(values, message):
 
 
 def test_an_empty_store_has_an_empty_timeline_and_no_mttr(store):
-    assert view.timeline(store, NOW).total == 0 and view.timeline(store, NOW).series == {}
+    empty = view.timeline(store, NOW)
+    assert (empty.total, empty.series, empty.reopened, empty.chart_series()) == (0, {}, [0] * 26, {})
     tables = view.mttr_tables(store, NOW)
     assert tables.by_component == [] and tables.by_category == []
     assert view.recurring_failures(store).total == 0 and view.incident_list(store, IncidentFilter(), 0, 50) == (0, [])

@@ -79,7 +79,7 @@ def test_the_list_filters_by_component_category_source_and_status_and_keeps_them
     page = client.get("/incidents?status=open&category=data-quality", headers=viewer).text
     assert '<option value="open" selected>open</option>' in page
     assert '<option value="data-quality" selected>data-quality</option>' in page
-    assert '<span class="badge bad">open</span>' in page
+    assert '<span class="badge bad">open</span>' in page and '<span class="muted">still open</span>' in page
 
 
 def test_the_list_is_paged_fifty_at_a_time_keeping_the_filters(client, store, token):

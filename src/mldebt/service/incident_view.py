@@ -59,24 +59,39 @@ def verdict(median_minutes: float | None) -> str | None:
     return "warning" if median_minutes < WEEK_MINUTES else "bad"
 
 
+REOPENED = "reopened (any category)"
+
+
 @dataclass(frozen=True)
 class Timeline:
     labels: list[str]
-    series: dict[str, list[int]]  # category -> incidents opened per week, most frequent category first
-    total: int
+    series: dict[str, list[int]]  # category -> incidents first opened per week, most frequent category first
+    reopened: list[int]  # per week, outage intervals that reopened an earlier incident
+    total: int  # incidents first opened in the window
+
+    def chart_series(self) -> dict[str, list[int]]:
+        """The categories, then the reopenings when there are any."""
+        return {**self.series, **({REOPENED: self.reopened} if any(self.reopened) else {})}
 
 
 def timeline(store: Store, now: dt.datetime, weeks: int = WEEKS) -> Timeline:
-    """Incidents opened per week and category over the window (the last week ends now)."""
+    """Incidents first opened per week and category over the window (the last week ends now), and
+    the reopenings per week (intervals opened minus incidents first opened)."""
     start = window_start(now, weeks)
     boundaries = [start + dt.timedelta(weeks=k) for k in range(weeks)] + [now]
     with store.session() as session:
         rows = queries.opened_per_week(session.connection(), boundaries)
+        outages = queries.intervals_per_week(session.connection(), boundaries)
     series: dict[str, list[int]] = {}
     for week, category, n in rows:
         series.setdefault(category, [0] * weeks)[week] += n
     ordered = dict(sorted(series.items(), key=lambda item: (-sum(item[1]), item[0])))
-    return Timeline(week_labels(start, weeks), ordered, sum(sum(v) for v in ordered.values()))
+    reopened = [0] * weeks  # an incident's first interval opens when it does: the rest are reopenings
+    for week, n in outages:
+        reopened[week] += n
+    first = [sum(values[k] for values in ordered.values()) for k in range(weeks)]
+    return Timeline(week_labels(start, weeks), ordered, [max(0, r - f) for r, f in zip(reopened, first, strict=True)],
+                    sum(first))
 
 
 @dataclass(frozen=True)
@@ -175,19 +190,18 @@ def incident_filter(component: str | None, category: str | None, source: str | N
                           choice("source", source, SOURCES), choice("status", status, STATUSES))
 
 
-def duration_minutes(opened: dt.datetime, resolved: dt.datetime | None) -> float | None:
-    return None if resolved is None else max(0.0, (resolved - opened).total_seconds() / 60.0)
-
-
 def incident_list(store: Store, where: IncidentFilter, offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
-    """(how many match, one page newest first): id, title, component, category, source, level, opened,
-    resolved, duration in minutes (first opening to last resolution), reopens."""
+    """(how many match, one page newest first): id, title, component, category, source, level, opened
+    (first), resolved (last), reopens, intervals and the outage minutes summed over the resolved
+    intervals (not the span from first opening to last resolution, which counts the quiet time between)."""
     with store.session() as session:
-        total, rows = queries.incident_page(session.connection(), where, offset, limit)
+        conn = session.connection()
+        total, rows = queries.incident_page(conn, where, offset, limit)
+        outages = queries.outage_minutes(conn, [r.id for r in rows])
     return total, [{"id": r.id, "title": r.title, "component": r.component, "category": r.category,
                     "source": r.source, "level": r.level, "opened_at": r.opened_at, "resolved_at": r.resolved_at,
-                    "duration_minutes": duration_minutes(r.opened_at, r.resolved_at), "reopens": r.reopen_count}
-                   for r in rows]
+                    "reopens": r.reopen_count, "intervals": outages.get(r.id, (0, 0.0))[0],
+                    "outage_minutes": outages.get(r.id, (0, 0.0))[1]} for r in rows]
 
 
 def component_choices(store: Store) -> list[str]:

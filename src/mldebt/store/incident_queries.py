@@ -52,6 +52,13 @@ def opened_per_week(conn: Connection, boundaries: Sequence[dt.datetime]) -> list
     return [(int(week), str(category), int(n)) for week, category, n in conn.execute(query)]
 
 
+def intervals_per_week(conn: Connection, boundaries: Sequence[dt.datetime]) -> list[tuple[int, int]]:
+    """(week index, outage intervals opened: first openings and reopenings) per week, from the
+    intervals' opened_at index alone."""
+    query = per_week(boundaries, IncidentIntervalRow.opened_at, None, [func.count()])
+    return [(int(week), int(n)) for week, n in conn.execute(query)]
+
+
 def interval_minutes(conn: Connection, since: dt.datetime) -> list[tuple[str | None, str, float | None]]:
     """(component, category, minutes or None while open) of every interval opened since `since`: the
     durations are computed by the database; a median needs them one by one (bound the window)."""
@@ -91,6 +98,17 @@ def incident_page(conn: Connection, where: IncidentFilter, offset: int, limit: i
     ids = select(IncidentRow.id).where(*conditions).order_by(*newest).offset(offset).limit(limit).subquery()
     query = select(*LIST_COLUMNS).join(ids, ids.c.id == IncidentRow.id).order_by(*newest)
     return int(total), conn.execute(query).all()
+
+
+def outage_minutes(conn: Connection, incident_ids: Sequence[int]) -> dict[int, tuple[int, float]]:
+    """incident id -> (intervals, summed minutes of the resolved ones), for one page of incidents."""
+    if not incident_ids:
+        return {}
+    interval = IncidentIntervalRow
+    seconds = duration_seconds(conn.dialect.name, interval.opened_at, interval.resolved_at)
+    query = (select(interval.incident_id, func.count(), func.sum(seconds))
+             .where(interval.incident_id.in_(list(incident_ids))).group_by(interval.incident_id))
+    return {int(i): (int(n), max(float(total or 0.0), 0.0) / 60.0) for i, n, total in conn.execute(query)}
 
 
 def component_names(conn: Connection, limit: int) -> list[str]:

@@ -18,13 +18,15 @@ from typing import Any
 from sqlalchemy import CompoundSelect, Float, Integer, cast, func, literal, select, union_all
 
 
-def per_week(boundaries: Sequence[dt.datetime], time_column: Any, group: Any, values: Sequence[Any],
+def per_week(boundaries: Sequence[dt.datetime], time_column: Any, group: Any | None, values: Sequence[Any],
              where: Sequence[Any] = ()) -> CompoundSelect:
-    """Rows (week index, group, *values) for each week [boundaries[k], boundaries[k + 1]) with rows,
-    `values` being aggregates (count, sum) computed per week and group."""
-    weeks = [select(literal(k, Integer).label("week"), group, *values)
-             .where(time_column >= low, time_column < high, *where).group_by(group)
-             for k, (low, high) in enumerate(pairwise(boundaries))]
+    """Rows (week index, group, *values) for each week [boundaries[k], boundaries[k + 1]), `values`
+    being aggregates (count, sum) per week and group; without a group, (week index, *values)."""
+    weeks = []
+    for k, (low, high) in enumerate(pairwise(boundaries)):
+        week = select(literal(k, Integer).label("week"), *([group] if group is not None else []), *values)
+        week = week.where(time_column >= low, time_column < high, *where)
+        weeks.append(week.group_by(group) if group is not None else week)
     return union_all(*weeks)
 
 

@@ -36,7 +36,7 @@ def duration_text(minutes: float | None) -> str:
 
 def timeline_chart(data: view.Timeline) -> ChartGeometry:
     return line_chart("Incidents opened per week, by category", data.labels,
-                      {name: [float(v) for v in values] for name, values in data.series.items()},
+                      {name: [float(v) for v in values] for name, values in data.chart_series().items()},
                       x_label="week (Monday)", y_label="incidents", key="incident-timeline")
 
 
