@@ -3,8 +3,9 @@
 import datetime as dt
 import re
 
-from mldebt.service.incident_view import window_start
+from mldebt.service.incident_view import MttrRow, window_start
 from mldebt.service.tokens import create_api_token
+from mldebt.web.pages.incidents import mttr_chart
 from tests.support.incident_rows import add_finding, add_incident
 from tests.web.test_login import sign_in
 
@@ -116,3 +117,12 @@ def test_an_empty_store_shows_empty_states(client, store):
 def test_a_signed_out_visitor_is_sent_to_login(client):
     response = client.get("/incidents?status=open", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"].startswith("/login?next=/incidents")
+
+
+def test_the_mttr_chart_draws_the_slowest_components_first_and_says_when_it_keeps_only_fifty():
+    rows = [MttrRow(f"c{n:02d}", 1, 1, 0, 60.0 * n, 60.0 * n, 60.0 * n) for n in range(1, 53)]
+    rows.append(MttrRow("never-resolved", 1, 0, 1, None, None, None))
+    chart = mttr_chart(rows)
+    assert chart.title == "Median MTTR per component (the 50 slowest)"
+    assert [row[0] for row in chart.table.rows][:2] == ["c52", "c51"] and len(chart.table.rows) == 50
+    assert mttr_chart(rows[:3]).title == "Median MTTR per component"

@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from mldebt.report.charts import ChartGeometry, hbar_chart, line_chart
+from mldebt.report.charts import MAX_ROWS, ChartGeometry, hbar_chart, line_chart
 from mldebt.service import incident_view as view
 from mldebt.web.context import context
 from mldebt.web.pages.base import AsPageViewer, render
@@ -43,8 +43,9 @@ def timeline_chart(data: view.Timeline) -> ChartGeometry:
 def mttr_chart(rows: list[view.MttrRow]) -> ChartGeometry:
     timed = sorted((r for r in rows if r.median_minutes is not None),
                    key=lambda r: (-(r.median_minutes or 0.0), r.group))
-    return hbar_chart("Median MTTR per component", [r.group for r in timed],
-                      [round((r.median_minutes or 0.0) / 60, 2) for r in timed], x_label="hours",
+    title = "Median MTTR per component" + (f" (the {MAX_ROWS} slowest)" if len(timed) > MAX_ROWS else "")
+    return hbar_chart(title, [r.group for r in timed[:MAX_ROWS]],
+                      [round((r.median_minutes or 0.0) / 60, 2) for r in timed[:MAX_ROWS]], x_label="hours",
                       key="mttr-per-component")
 
 
