@@ -81,6 +81,17 @@ def test_mttr_agrees_with_the_mttr_report_over_the_same_window(seeded, by):
     assert ours == theirs
 
 
+def test_mttr_reads_at_most_the_newest_intervals_and_says_where_its_window_starts(seeded):
+    tables = view.mttr_tables(seeded, NOW, most=3)
+    assert tables.capped and tables.since == at("2026-11-22 23:59:59")  # the third newest interval opened then
+    assert [(r.group, r.intervals, r.mean_minutes) for r in tables.by_component] == [
+        ("(unlinked)", 1, None), ("recs-api", 2, 60.0)]
+    assert [r.to_dict()["mean_minutes"] for r in tables.by_component] == [
+        r.to_dict()["mean_minutes"] for r in mttr_report(seeded, "component", since=tables.since)]
+    assert not view.mttr_tables(seeded, NOW, most=6).capped  # six intervals in the month: all of them
+    assert view.mttr_tables(seeded, NOW, most=5).since == at("2026-11-10 10:00")
+
+
 def test_the_verdict_thresholds_are_a_day_and_a_week():
     assert [view.verdict(m) for m in (None, 1439.9, 1440, 10079, 10080)] == [None, "good", "warning", "warning", "bad"]
 

@@ -2,7 +2,9 @@
 
 import datetime as dt
 import re
+from functools import partial
 
+from mldebt.service import incident_view
 from mldebt.service.incident_view import MttrRow, window_start
 from mldebt.service.tokens import create_api_token
 from mldebt.web.pages.incidents import mttr_chart
@@ -126,3 +128,14 @@ def test_the_mttr_chart_draws_the_slowest_components_first_and_says_when_it_keep
     assert chart.title == "Median MTTR per component (the 50 slowest)"
     assert [row[0] for row in chart.table.rows][:2] == ["c52", "c51"] and len(chart.table.rows) == 50
     assert mttr_chart(rows[:3]).title == "Median MTTR per component"
+
+
+def test_a_month_with_more_intervals_than_mttr_reads_says_where_its_window_starts(client, store, token, monkeypatch):
+    monday = this_week()
+    with store.session() as session:
+        add_incident(session, 1, "recs-api", "latency", [(monday, 30)])
+        add_incident(session, 2, "recs-api", "latency", [(monday - dt.timedelta(days=1), 90)])
+    monkeypatch.setattr(incident_view, "mttr_tables", partial(incident_view.mttr_tables, most=1))
+    page = client.get("/incidents", headers=token("viewer")).text
+    shown = monday.strftime("%Y-%m-%d %H:%M")
+    assert f'since <time datetime="{monday.isoformat()}">{shown}</time> UTC (the newest 1: the last 30 days' in page

@@ -4,8 +4,8 @@ the recurring failures and one page of the incident list, as plain data (the pag
 Everything reads a bounded window or one page: the timeline is the last `WEEKS` weeks (the current
 one included), counted per week by the database. MTTR (mean, median, 90th percentile, exact: the
 same numbers as `service.incidents.mttr_report(since=...)`) reads the durations, computed by the
-database, of the intervals opened in the last `MTTR_DAYS` days only: a median needs every duration,
-and a month keeps that to ~20,000 rows at 100,000 incidents over half a year. Recurring failures are the
+database, of the intervals opened in the last `MTTR_DAYS` days only, at most the newest
+`MAX_MTTR_INTERVALS` of them: a median needs every duration, so its read is bounded. Recurring failures are the
 open findings the recurrence rule stored (`mldebt incidents recurring`, or after each ingest run),
 not a recount of every occurrence on each page view.
 """
@@ -28,7 +28,8 @@ from mldebt.store.database import Store
 from mldebt.store.incident_queries import IncidentFilter
 
 WEEKS = 26
-MTTR_DAYS = 30  # the intervals MTTR reads one by one (a median needs them): a recent month, bounded
+MTTR_DAYS = 30  # the intervals MTTR reads one by one (a median needs them): a recent month...
+MAX_MTTR_INTERVALS = 10_000  # ...or its newest 10,000 intervals, so the read stays bounded at any volume
 RECURRING_SHOWN = 20
 MAX_COMPONENT_CHOICES = 500
 MAX_NAME = 100  # characters of a component filter (the column's width)
@@ -134,21 +135,29 @@ class MttrTables:
     since: dt.datetime
     by_component: list[MttrRow]
     by_category: list[MttrRow]
+    capped: bool = False  # the window held more than `most` intervals: `since` is later than `days` ago
+    most: int = MAX_MTTR_INTERVALS
 
 
-def mttr_tables(store: Store, now: dt.datetime, days: int = MTTR_DAYS) -> MttrTables:
-    """MTTR of the intervals opened in the last `days` days, per component and per category: the same
-    numbers as `service.incidents.mttr_report(by, since=now - days)`."""
+def mttr_tables(store: Store, now: dt.datetime, days: int = MTTR_DAYS,
+                most: int = MAX_MTTR_INTERVALS) -> MttrTables:
+    """MTTR of the intervals opened in the last `days` days, or of the newest `most` of them when there
+    are more (the window then starts later: `since` says where), per component and per category: the
+    same numbers as `service.incidents.mttr_report(by, since=since)`."""
     since = now - dt.timedelta(days=days)
     with store.session() as session:
-        rows = queries.interval_minutes(session.connection(), since)
+        conn = session.connection()
+        cutoff = queries.newest_cutoff(conn, since, most)
+        capped = cutoff is not None
+        since = cutoff or since
+        rows = queries.interval_minutes(conn, since)
     by_component: dict[str, list[float | None]] = {}
     by_category: dict[str, list[float | None]] = {}
     for component, category, minutes in rows:
         by_component.setdefault(component or UNLINKED, []).append(minutes)
         by_category.setdefault(category, []).append(minutes)
     return MttrTables(since, [mttr_row(g, m) for g, m in sorted(by_component.items())],
-                      [mttr_row(g, m) for g, m in sorted(by_category.items())])
+                      [mttr_row(g, m) for g, m in sorted(by_category.items())], capped, most)
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,14 @@ def interval_minutes(conn: Connection, since: dt.datetime) -> list[tuple[str | N
             for component, category, s in conn.execute(query)]
 
 
+def newest_cutoff(conn: Connection, since: dt.datetime, n: int) -> dt.datetime | None:
+    """When the n-th newest interval opened since `since` opened, if more than n did (else None),
+    read from the intervals' opened_at index alone."""
+    opened = IncidentIntervalRow.opened_at
+    found = list(conn.scalars(select(opened).where(opened >= since).order_by(opened.desc()).offset(n - 1).limit(2)))
+    return found[0] if len(found) == 2 else None
+
+
 def recurring_findings(conn: Connection, source: str, rule_id: str, limit: int
                        ) -> tuple[int, list[dict[str, Any]]]:
     """(how many open, the `limit` most severe then newest) findings of the recurrence rule."""
