@@ -29,7 +29,7 @@ from mldebt.store.incident_queries import IncidentFilter
 
 WEEKS = 26
 MTTR_DAYS = 30  # the intervals MTTR reads one by one (a median needs them): a recent month...
-MAX_MTTR_INTERVALS = 10_000  # ...or its newest 10,000 intervals, so the read stays bounded at any volume
+MAX_MTTR_INTERVALS = 5_000  # ...or its newest 5,000 intervals, so the read stays bounded at any volume
 RECURRING_SHOWN = 20
 MAX_COMPONENT_CHOICES = 500
 MAX_NAME = 100  # characters of a component filter (the column's width)
