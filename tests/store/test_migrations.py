@@ -105,3 +105,18 @@ def test_a_current_store_opens_without_loading_alembic(tmp_path):
     first = subprocess.run([sys.executable, "-c", probe, url], capture_output=True, text=True, check=True)
     again = subprocess.run([sys.executable, "-c", probe, url], capture_output=True, text=True, check=True)
     assert (first.stdout.strip(), again.stdout.strip()) == ("True", "False")
+
+
+def test_refresh_statistics_gives_sqlites_planner_row_counts(tmp_path):
+    from mldebt.service.tokens import create_api_token
+    from mldebt.store.database import open_store
+
+    store = open_store(f"sqlite:///{tmp_path / 's.db'}")
+    try:
+        create_api_token(store, "viewer", "a")  # ANALYZE records tables that hold rows
+        store.refresh_statistics()
+        with store.engine.connect() as conn:
+            stats = set(conn.exec_driver_sql("SELECT tbl, idx, stat FROM sqlite_stat1"))
+        assert ("api_tokens", "sqlite_autoindex_api_tokens_1", "1 1") in stats  # one row, one per token hash
+    finally:
+        store.close()

@@ -55,7 +55,7 @@ def test_the_inventory_lists_every_component_riskiest_first_with_its_health(demo
     assert "2026-06-01 (177 days)" in recs and '<span class="badge bad">stale</span>' in recs
     assert re.findall(r"<td>([^<]*)</td>", recs) == ["model", "personalization", "yes", "7", "5",
                                                       "$10-15/week", "0", "production", "5.1.0"]
-    assert '<span class="risk risk-high">high</span> (11)' in recs
+    assert '<span class="risk risk-high">high</span> (12)' in recs
     promo = page[page.index('href="/inventory/promo-uplift-model"'):]
     assert promo.index('<span class="badge bad">no owner</span>') < promo.index("</tr>")
     assert '<link rel="stylesheet" href="/static/inventory.css">' in page
@@ -94,9 +94,10 @@ def test_the_recommenders_page_shows_staleness_dependencies_drift_and_debt(demo,
         ("recs-api", "recs-features"), ("recs-api", "recs-model"), ("recs-features", "clickstream"),
         ("recs-features", "legacy-analytics-export"), ("recs-model", "clickstream"), ("recs-model", "recs-features")]
     with demo_store.session() as session:
-        run_id = session.scalar(select(DriftRunRow.id).where(DriftRunRow.component == "recs-model"))
+        run_id = session.scalar(select(DriftRunRow.id).where(DriftRunRow.component == "recs-model")
+                                .order_by(DriftRunRow.created_at.desc()).limit(1))
     drift = section(page, "drift-title")
-    assert "1 of 1 drift runs" in drift and f'<a href="/drift/{run_id}">run {run_id}</a>' in drift
+    assert "6 of 6 drift runs" in drift and f'<a href="/drift/{run_id}">run {run_id}</a>' in drift
     assert 'class="chart"' in drift and "<td>0.50</td>" in drift and "2: price, channel" in drift
     debt = section(page, "debt-title")
     assert "5 of 5 open debt items" in debt and len(re.findall(r'<a href="/backlog/\d+">', debt)) == 5

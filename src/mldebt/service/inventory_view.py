@@ -2,7 +2,7 @@
 
 Health joins what `mldebt catalog list` shows (`list_catalog`: kind, owner, lifecycle, staleness,
 model card, open findings) with two GROUP BYs: active debt per component (items, interest range per
-week, worst risk) and incidents opened in the last 90 days. So one page costs four queries whatever
+week, worst risk) and incidents active in the last 90 days. So one page costs four queries whatever
 the size of the signal tables; the component rows themselves are the inventory (hundreds at most),
 so ordering and filtering them happen here and only the asked page is returned.
 

@@ -104,6 +104,9 @@ def _alembic_config(engine: Engine) -> Config:
     return config
 
 
+ANALYSIS_ROWS = 10_000  # rows per index that ANALYZE samples (0 would read every row)
+
+
 class Store:
     """A database holding mldebt's data."""
 
@@ -183,6 +186,21 @@ class Store:
         if "sslmode" in query:  # libpq's name; asyncpg calls it `ssl`
             query["ssl"] = query.pop("sslmode")
         return create_async_engine(url.set(query=query), pool_size=2)
+
+    def refresh_statistics(self) -> None:
+        """Give SQLite's query planner row statistics (`ANALYZE`, sampled: bounded time at any size).
+
+        Without them SQLite picks an index by its shape alone: on /scan filtered by rule it walked the
+        40,000 open findings of the component index (55 ms) instead of the rule's 1,600 (5 ms). A fresh
+        store has none, and they go stale as it grows, so `mldebt serve` refreshes them as it starts
+        (70 ms at the web benchmark's 100,000 incidents; 2,000 samples were too few for the right plan).
+        PostgreSQL's autovacuum keeps its own.
+        """
+        if self.engine.dialect.name != "sqlite":
+            return
+        with self.engine.begin() as conn:
+            conn.exec_driver_sql(f"PRAGMA analysis_limit = {ANALYSIS_ROWS}")
+            conn.exec_driver_sql("ANALYZE")
 
     def close(self) -> None:
         self.engine.dispose()

@@ -52,13 +52,13 @@ def open_debt_by_component(session: Session) -> dict[str, DebtTotals]:
 
 
 def incidents_since_by_component(session: Session, since: dt.datetime) -> dict[str, int]:
-    """Incidents with an outage opened since `since` (a first opening or a reopen), per component, in one
-    GROUP BY (unlinked ones left out). The window ranges over the indexed `incident_intervals.opened_at`,
-    as `IN (subquery)`: a semi-join on both stores (SQLite turned a JOIN with COUNT(DISTINCT) into a sort,
-    and EXISTS into a correlated lookup per incident)."""
-    recent = select(IncidentIntervalRow.incident_id).where(IncidentIntervalRow.opened_at >= since)
+    """Incidents active since `since` (opened, reopened, resolved or any other event), per component, in
+    one GROUP BY over the covering index `(component, last_event_at)` (unlinked ones left out).
+
+    Counting only those with an outage *opened* in the window meant a semi-join over half of all
+    intervals: 81 ms at 100,000 incidents against 11 ms for this, which the list page cannot afford."""
     query = (select(IncidentRow.component, func.count())
-             .where(IncidentRow.id.in_(recent), IncidentRow.component.is_not(None))
+             .where(IncidentRow.last_event_at >= since, IncidentRow.component.is_not(None))
              .group_by(IncidentRow.component))
     return {str(name): int(count) for name, count in session.execute(query)}
 

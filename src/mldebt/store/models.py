@@ -96,6 +96,7 @@ class FindingRow(Base):
         Index("ix_findings_open_rule", "status", "rule_id", "severity", "effort_minutes"),
         Index("ix_findings_open_component", "status", "component", "severity", "effort_minutes"),
         Index("ix_findings_open_file", "status", "file", "severity", "effort_minutes"),
+        Index("ix_findings_open_severity", "status", "severity", "id"),  # the list, worst first, deep pages
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -21,7 +21,8 @@ from mldebt.store.findings import OPEN
 from mldebt.store.models import FindingRow, ScanRunRow
 
 F = FindingRow
-SEVERITY_RANK = case({str(s): s.rank for s in Severity}, value=F.severity, else_=-1)
+SEVERITY_RANKS = {str(s): s.rank for s in Severity}
+SEVERITY_RANK = case(SEVERITY_RANKS, value=F.severity, else_=-1)
 """A finding's severity as a number (info 0 ... critical 4), to order and to take the worst of a group."""
 
 
@@ -104,16 +105,33 @@ def hotspots(session: Session, where: FindingFilter, limit: int, by_minutes: boo
 
 def findings_page(session: Session, where: FindingFilter, limit: int, offset: int, total: int | None = None
                   ) -> tuple[list[FindingLine], int]:
-    """A page of open findings, worst first (then oldest first), and the total matching (counted unless
-    the caller knows it, e.g. from `by_rule(...).findings`)."""
-    query = where.apply(select(F.id, F.rule_id, F.severity, F.component, F.source, F.message, F.file, F.line,
-                               F.first_seen_at))
-    query = query.order_by(SEVERITY_RANK.desc(), F.id).limit(limit).offset(offset)
+    """A page of open findings, worst first (then oldest first), and the total matching.
+
+    Sorting every open finding by severity to skip `offset` of them costs 150 ms at 40,000: instead the
+    matching findings are counted per severity (one GROUP BY), and the page's ids are read from the one
+    or two severities it spans, each in id order from the index (`ix_findings_open_severity`), then its
+    rows by primary key. The total is the sum of those counts (`total`, kept for callers, is not needed).
+    """
+    counts = {str(sev): int(n) for sev, n in session.execute(
+        where.apply(select(F.severity, func.count())).group_by(F.severity))}
+    ordered = sorted(counts, key=lambda sev: (-SEVERITY_RANKS.get(sev, -1), sev))
+    ids: list[int] = []
+    skip, wanted = max(0, offset), max(0, limit)
+    for severity in ordered:
+        if len(ids) >= wanted:
+            break
+        if skip >= counts[severity]:
+            skip -= counts[severity]
+            continue
+        query = where.apply(select(F.id)).where(F.severity == severity).order_by(F.id)
+        ids += [int(i) for i in session.scalars(query.limit(wanted - len(ids)).offset(skip))]
+        skip = 0
+    rows = {int(r[0]): r for r in session.execute(
+        select(F.id, F.rule_id, F.severity, F.component, F.source, F.message, F.file, F.line, F.first_seen_at)
+        .where(F.id.in_(ids)))} if ids else {}
     lines = [FindingLine(int(i), str(r), str(s), str(c), str(src), str(m or ""), f, int(n) if n is not None else None,
-                         as_aware(at)) for i, r, s, c, src, m, f, n, at in session.execute(query)]
-    if total is None:
-        total = int(session.scalar(where.apply(select(func.count()).select_from(F))) or 0)
-    return lines, total
+                         as_aware(at)) for i, r, s, c, src, m, f, n, at in (rows[i] for i in ids if i in rows)]
+    return lines, sum(counts.values())
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,7 @@ def create_app(store: Store, linker: Linker | None = None, secrets: Mapping[str,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store.refresh_statistics()  # the pages' plans need row counts (docs/dashboard.md, "Speed")
         recovered = recover_unapplied(store, ctx.linker)  # stored by a process that died before applying
         if recovered.parsed or recovered.failed:
             log.warning("applied %d deliveries stored before the last stop (%d failed)", recovered.parsed,

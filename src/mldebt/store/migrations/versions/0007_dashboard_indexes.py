@@ -25,6 +25,7 @@ INDEXES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ('ix_findings_open_rule', 'findings', ('status', 'rule_id', 'severity', 'effort_minutes')),
     ('ix_findings_open_component', 'findings', ('status', 'component', 'severity', 'effort_minutes')),
     ('ix_findings_open_file', 'findings', ('status', 'file', 'severity', 'effort_minutes')),
+    ('ix_findings_open_severity', 'findings', ('status', 'severity', 'id')),
     ('ix_drift_runs_created', 'drift_runs', ('created_at',)),
     ('ix_incidents_opened_category', 'incidents', ('opened_at', 'category')),
     ('ix_incidents_component_opened', 'incidents', ('component', 'opened_at')),
