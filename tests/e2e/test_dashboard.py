@@ -111,6 +111,9 @@ def editor(browser: Browser, dashboard: Dashboard) -> Iterator[BrowserContext]:
     context.close()
 
 
+ABORTED_BY_NAVIGATION = "net::ERR_ABORTED"
+
+
 class Problems:
     """Everything that went wrong while a page loaded: console errors, script errors, failed requests."""
 
@@ -118,8 +121,14 @@ class Problems:
         self.seen: list[str] = []
         page.on("console", lambda m: self.seen.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
         page.on("pageerror", lambda e: self.seen.append(f"page error: {e}"))
-        page.on("requestfailed", lambda r: self.seen.append(f"request failed: {r.url} ({r.failure})"))
+        page.on("requestfailed", self._failed)
         page.on("response", lambda r: self.seen.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+
+    def _failed(self, request: Any) -> None:
+        # The browser cancelling a request because the page navigated on (a form post, a reload) while it
+        # was in flight, e.g. the lazily fetched favicon, is the client's doing, not a failure of the server.
+        if request.failure != ABORTED_BY_NAVIGATION:
+            self.seen.append(f"request failed: {request.url} ({request.failure})")
 
 
 def shoot(page: Page, dashboard: Dashboard, name: str) -> None:
