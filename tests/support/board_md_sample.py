@@ -34,7 +34,7 @@ def risk(rank: int, title: str = "Stale intent model", component: str = "chatbot
     fields: dict[str, Any] = {
         "rank": rank, "item_id": 40 + rank, "title": title, "component": component, "owner": "ml-team",
         "category": "model", "interest_month": MoneyRange(1300.0, 2600.0, "USD"), "effort_low_hours": 4.0,
-        "effort_high_hours": 12.0, "evidence_count": 7, "reason": "12 incidents of model-error in 90 days"}
+        "effort_high_hours": 12.0, "evidence_count": 7, "reason": "12 model errors in 90 days"}
     fields.update(extra)
     return RiskRow(**fields)
 
@@ -57,7 +57,7 @@ def sample_report(**overrides: Any) -> BoardReport:
         summary=["Open debt fell from 12 to 9 items since 2026Q3.",
                  "Delay costs $2.1k-4.3k per month, down from $3k-5.6k."],
         kpis=[
-            kpi("mttr_ai_incidents", "MTTR of AI incidents", "hours", 5.25, 7.5, "lower", GREEN),
+            kpi("mttr_ai_incidents", "MTTR of AI incidents", "hours", 5.5, 7.5, "lower", GREEN),
             kpi("pipeline_test_pass_rate", "Automated test pass rate of AI pipelines", "share", 0.9, 0.95, "higher",
                 AMBER),
             kpi("ai_linked_tickets", "Support tickets linked to AI errors", "tickets", 30, 20, "lower", RED),

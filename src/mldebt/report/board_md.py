@@ -74,7 +74,7 @@ def render_board_markdown(report: BoardReport) -> str:
         lines += _summary(report) + _kpis(report) + _risks(report) + _progress(report) + _failures(report)
     else:
         lines += [f"No data is recorded for {escape(report.quarter)} ({_period(report)}): no incidents, tickets, "
-                  "feedback, findings or debt, so there is nothing to report for it.", ""]
+                  "feedback, findings or debt.", ""]
     lines += _appendix(report) + _notes(report)
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -187,7 +187,7 @@ def _kpis(report: BoardReport) -> list[str]:
 
 def _risks(report: BoardReport) -> list[str]:
     if not report.risks:
-        return ["## Top 10 risks", "", *"No open debt item is priced in the quarter.", ""]
+        return ["## Top 10 risks", "", "No open debt item is priced in the quarter.", ""]
     return ["## Top 10 risks", "", *table(
         ["rank", "item", "title", "component", "owner", "category", "interest per month", "effort", "evidence",
          "why"],
