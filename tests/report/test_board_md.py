@@ -287,9 +287,10 @@ def test_without_a_previous_quarter_every_kpi_shows_no_comparison():
     assert "Open debt: 9 items, interest $2.1k-4.3k/month." in lines
 
 
-def test_status_words_follow_the_model_and_a_computed_comparison_is_named():
+def test_status_words_follow_the_model_and_a_computed_comparison_and_a_complete_quarter_are_named():
     kpis = [dataclasses.replace(k, status=RED if k.status == GREEN else k.status) for k in sample_report().kpis]
-    markdown = render_board_markdown(sample_report(kpis=kpis, compare_source="computed"))
+    markdown = render_board_markdown(sample_report(kpis=kpis, compare_source="computed", complete=True))
+    assert "- Quarter: 2026Q4, 2026-10-01 to 2026-12-31 (complete)" in markdown
     assert "| MTTR of AI incidents | 5.5 h | 7.5 h | -2.0 h | down; lower is better | red |" in markdown
     assert "- Compared with: 2026Q3 (computed from the store)" in markdown
 
