@@ -132,10 +132,10 @@ def build_board_report(store: Store, quarter: str, now: dt.datetime, compare: st
         failed, failure_notes = failures(session, period, _until(period))
         scored_with = q.scoring_rates(session)
     notes += failure_notes
-    risks = top_risks(store)
-    if period.complete:
-        notes.append(f"The top risks are the backlog as it is now ({now:%Y-%m-%d}), not as it was at the end of "
-                     f"{wanted}.")
+    risks = top_risks(store, period.as_of)
+    if period.complete and risks:
+        notes.append(f"The top risks are the items open at the end of {wanted}, ranked and priced by their latest "
+                     f"scores ({now:%Y-%m-%d}): the store keeps no history of scores.")
     if previous_interest is None and has_previous:
         notes.append(f"{before} was not frozen (`mldebt review --quarter {before}`), so its debt's cost is unknown: "
                      f"the store keeps no history of scores.")

@@ -10,14 +10,14 @@ as it is of the money that matters.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mldebt.metrics.interest import RELATION_WEIGHTS
 from mldebt.service.board_model import WEEKS_PER_MONTH, MoneyRange, RiskRow
-from mldebt.store.board_queries import component_owners
+from mldebt.store.board_queries import component_owners, top_open_items
 from mldebt.store.database import Store
-from mldebt.store.debt import list_items
 from mldebt.store.debt_tables import DebtItemRow
 
 TOP_RISKS = 10
@@ -123,10 +123,10 @@ def _row(rank: int, row: DebtItemRow, owners: Mapping[str, str]) -> RiskRow:
                    evidence_count=row.evidence_count, reason=risk_reason(row.breakdown, row.component))
 
 
-def top_risks(store: Store, limit: int = TOP_RISKS) -> list[RiskRow]:
-    """The active items in backlog order (priority, then risk), at most `limit`; the owner is the item's,
-    else its component's in the inventory."""
+def top_risks(store: Store, moment: dt.datetime, limit: int = TOP_RISKS) -> list[RiskRow]:
+    """The items open at `moment` in backlog order (priority, then risk), at most `limit`, at their
+    current scores; the owner is the item's, else its component's in the inventory."""
     with store.session() as session:
-        rows, _ = list_items(session, limit=limit)
+        rows = top_open_items(session, moment, limit)
         owners = component_owners(session, sorted({r.component for r in rows if not r.owner}))
         return [_row(rank, row, owners) for rank, row in enumerate(rows, start=1)]

@@ -24,6 +24,7 @@ from mldebt.store.incident_queries import recurring_findings
 from mldebt.store.scan_queries import latest_test_scores
 
 AGE_BUCKETS = (("< 30 days", 30), ("30-90 days", 90), ("90-180 days", 180), ("> 180 days", None))
+MIN_LAST_WEEK_DAYS = 3  # a shorter end of a complete quarter joins the week before
 TOP_COMPONENTS = 10
 TOP_RECURRING = 10
 MAX_DRIFT_COMPONENTS = 50
@@ -34,12 +35,15 @@ NO_REVIEW_DATES = ("The inventory records no governance review dates (model card
 
 
 def week_ends(period: Period) -> list[dt.datetime]:
-    """The end of each week of the quarter up to `as_of`: start + 7 days, + 14 days, ..., then `as_of`."""
+    """The end of each week of the quarter up to `as_of`: start + 7 days, + 14 days, ..., then `as_of`
+    (the last week of a complete quarter takes its one or two days left over: 13 weeks, not 14)."""
     ends = []
     moment = period.start + dt.timedelta(days=7)
     while moment < period.as_of:
         ends.append(moment)
         moment += dt.timedelta(days=7)
+    if period.complete and ends and period.as_of - ends[-1] < dt.timedelta(days=MIN_LAST_WEEK_DAYS):
+        ends.pop()
     ends.append(period.as_of)
     return ends
 

@@ -57,9 +57,15 @@ def _midpoint(value: MoneyRange) -> float:
     return (value.low + value.high) / 2
 
 
-def no_data_sentence(quarter: str, as_of: dt.datetime) -> str:
+def shown_day(as_of: dt.datetime, complete: bool) -> dt.date:
+    """The last day the figures cover: a complete quarter's `as_of` is the first instant after it."""
+    return (as_of - dt.timedelta(microseconds=1)).date() if complete else as_of.date()
+
+
+def no_data_sentence(quarter: str, as_of: dt.datetime, complete: bool = False) -> str:
     return (f"{quarter} has no recorded data: no incidents, support tickets, survey answers, scan findings or "
-            f"debt items were recorded in it up to {as_of:%d %b %Y}, so there is nothing to report yet.")
+            f"debt items were recorded in it up to {shown_day(as_of, complete):%d %b %Y}, so there is nothing to "
+            f"report.")
 
 
 def debt_sentence(f: SummaryFacts) -> str:
@@ -78,6 +84,8 @@ def debt_sentence(f: SummaryFacts) -> str:
 
 
 def cost_sentence(f: SummaryFacts) -> str:
+    if f.open_items == 0:
+        return "With no debt open, nothing is adding to the cost of delay."
     text = (f"Leaving it unpaid costs an estimated {money(f.interest_month)} in incident hours, support work "
             f"and orders at risk")
     before = f.interest_month_previous
@@ -102,7 +110,7 @@ def risk_sentences(f: SummaryFacts) -> list[str]:
         intro += f" carry {_percent(carried, total)} of that cost:" if len(named) > 1 else \
             f" carries {_percent(carried, total)} of that cost:"
     else:
-        intro += " (none has a cost yet):"
+        intro += ", none of which has a measured cost yet:"
     sentences = [intro]
     for r in named:
         share = f" ({_percent(_midpoint(r.interest_month), total)} of the total)" if total > 0 else ""
@@ -115,6 +123,8 @@ def paid_down_sentence(f: SummaryFacts) -> str:
     p = f.progress
     appeared = f"while {_items(p.opened_total)} appeared" if p.opened_total != 1 else "while 1 item appeared"
     if p.resolved_total == 0:
+        if p.opened_total == 0:
+            return f"No debt was paid down in {f.quarter}, and no new debt appeared."
         return f"No debt was paid down in {f.quarter}, {appeared}."
     text = (f"In {f.quarter} the team resolved {_items(p.resolved_total)} ({appeared}), removing an estimated "
             f"{money(p.interest_removed_month)} of cost")
@@ -128,7 +138,7 @@ def summary(f: SummaryFacts) -> list[str]:
     """The executive summary: debt up or down, the cost of delay, the risks that matter most, what was
     paid down and what it bought; one sentence when the quarter holds no data."""
     if not f.has_data:
-        return [no_data_sentence(f.quarter, f.as_of)]
+        return [no_data_sentence(f.quarter, f.as_of, f.complete)]
     sentences = []
     if not f.complete:
         sentences.append(f"{f.quarter} is still running: the figures are as of {f.as_of:%d %b %Y}.")

@@ -63,9 +63,14 @@ class OpenDebt:
     currency: str | None  # the most common currency of those items; None without items
 
 
+def _open_at(moment: dt.datetime) -> tuple[Any, ...]:
+    """Items that had appeared by `moment` and were not resolved by then (accepted debt aside)."""
+    return (appeared <= moment, not_accepted, D.resolved_at.is_(None) | (D.resolved_at > moment))
+
+
 def open_debt_at(session: Session, moment: dt.datetime) -> OpenDebt:
     """Items that had appeared by `moment` and were not resolved by then (accepted debt aside)."""
-    where = (appeared <= moment, not_accepted, D.resolved_at.is_(None) | (D.resolved_at > moment))
+    where = _open_at(moment)
     rows = session.execute(select(D.currency, func.count(), func.sum(D.interest_low), func.sum(D.interest_high))
                            .where(*where).group_by(D.currency).order_by(func.count().desc(), D.currency)).all()
     return OpenDebt(sum(int(n) for _, n, _, _ in rows), sum(float(low or 0.0) for _, _, low, _ in rows),
@@ -127,7 +132,7 @@ def paid_down(session: Session, start: dt.datetime, end: dt.datetime) -> PaidDow
 
 def ageing(session: Session, moment: dt.datetime, bounds_days: Sequence[int]) -> list[int]:
     """Items open at `moment` per age bucket: younger than bounds_days[0], ..., at least bounds_days[-1]."""
-    where = (appeared <= moment, not_accepted, D.resolved_at.is_(None) | (D.resolved_at > moment))
+    where = _open_at(moment)
     cuts = [moment - dt.timedelta(days=days) for days in bounds_days]
     bucket = case(*((appeared > cut, i) for i, cut in enumerate(cuts)), else_=len(cuts)).label("bucket")
     counts = [0] * (len(cuts) + 1)
@@ -190,3 +195,12 @@ def scoring_rates(session: Session) -> dict[str, Any] | None:
     rates = session.scalar(select(D.breakdown["rates"]).where(D.status.in_(ACTIVE))
                            .order_by(D.priority.desc(), D.risk.desc(), D.id).limit(1))
     return rates if isinstance(rates, dict) else None
+
+
+def top_open_items(session: Session, moment: dt.datetime, limit: int) -> list[DebtItemRow]:
+    """The items open at `moment` in backlog order (priority, then risk, highest first, then oldest):
+    the page's ids first (a sort of narrow columns), then those rows."""
+    ids = list(session.scalars(select(D.id).where(*_open_at(moment))
+                               .order_by(D.priority.desc(), D.risk.desc(), D.id).limit(limit)))
+    rows = {row.id: row for row in session.scalars(select(D).where(D.id.in_(ids)))} if ids else {}
+    return [rows[i] for i in ids]
