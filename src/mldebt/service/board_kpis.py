@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from mldebt.metrics.kpis import KPIS, Direction, Quarter
@@ -22,6 +22,7 @@ from mldebt.service.kpis import SNAPSHOT, KpiReport, compute_kpis
 from mldebt.store.board_queries import Snapshot, review_snapshot
 from mldebt.store.database import Store
 
+OPEN_DEBT = "open_debt"  # the KPI the report's open-debt figures replace
 AMBER_MARGIN = 0.10  # worse by less than this share of the comparison value: amber; by more: red
 
 
@@ -91,6 +92,21 @@ def kpi_table(store: Store, quarter: Quarter, compare: Quarter, now: dt.datetime
                            kpi_status(value, before, str(spec.direction)), spec.definition,
                            _by_component(entry.result.by_component)))
     return KpiTable(rows, report, snapshot)
+
+
+def with_open_debt(rows: list[KpiRow], value: int, previous: int | None) -> list[KpiRow]:
+    """The rows with the open-debt KPI set to the report's own count (`store.board_queries.open_debt_at`),
+    so that the table and the headline agree: the KPI counts the items created before `as_of`, which
+    leaves out an item written at that very moment (the demo's backlog is built at its `now`)."""
+    found = []
+    for row in rows:
+        if row.id == OPEN_DEBT:
+            before = float(previous) if previous is not None else None
+            change = None if before is None else round(value - before, 4)
+            row = replace(row, value=float(value), previous=before, change=change,
+                          status=kpi_status(float(value), before, row.direction), by_component={})
+        found.append(row)
+    return found
 
 
 def compare_source(table: KpiTable, compare: Quarter, quarter: Quarter, has_previous: bool) -> str:

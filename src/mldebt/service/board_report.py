@@ -24,7 +24,7 @@ from mldebt.metrics import interest as interest_model
 from mldebt.metrics import priority as priority_model
 from mldebt.metrics.debt_score import BREAKDOWN_VERSION, MODEL_DOC
 from mldebt.metrics.kpis import KPIS, Period, Quarter, parse_quarter
-from mldebt.service.board_kpis import compare_source, frozen_values, kpi_table
+from mldebt.service.board_kpis import OPEN_DEBT, compare_source, frozen_values, kpi_table, with_open_debt
 from mldebt.service.board_model import WEEKS_PER_MONTH, Appendix, BoardReport, MoneyRange
 from mldebt.service.board_risks import top_risks
 from mldebt.service.board_sections import failures, progress
@@ -119,7 +119,7 @@ def build_board_report(store: Store, quarter: str, now: dt.datetime, compare: st
         currency = debt.currency or rates.currency
         previous_items: int | None = None
         previous_interest: MoneyRange | None = None
-        frozen = frozen_values(table.compare_snapshot).get("open_debt")
+        frozen = frozen_values(table.compare_snapshot).get(OPEN_DEBT)
         if frozen is not None:
             details = frozen["details"]
             previous_items = int(frozen["value"]) if frozen["value"] is not None else None
@@ -150,7 +150,8 @@ def build_board_report(store: Store, quarter: str, now: dt.datetime, compare: st
         compare_source=compare_source(table, before, wanted, has_previous),
         period_start=period.start.date(), period_end=(period.end - dt.timedelta(days=1)).date(),
         as_of=period.as_of, complete=period.complete, generated_at=now, has_data=has_data,
-        has_previous=has_previous, currency=currency, summary=summary(facts), kpis=table.rows,
+        has_previous=has_previous, currency=currency, summary=summary(facts),
+        kpis=with_open_debt(table.rows, debt.items, previous_items),
         open_debt_items=debt.items, open_debt_items_previous=previous_items, interest_month=interest_now,
         interest_month_previous=previous_interest, risks=risks, progress=burn, failures=failed,
         appendix=Appendix([(spec.name, spec.unit, spec.definition) for spec in KPIS], model_parameters(rates)),
