@@ -8,9 +8,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from mldebt.demo.scenario import scenario_dir
 from mldebt.domain.costs import CostRates
 from mldebt.errors import UserInputError
 from mldebt.metrics.kpis import KPI_IDS
+from mldebt.service.backlog import load_rates
 from mldebt.service.board_model import GREEN, NO_STATUS, WEEKS_PER_MONTH, MoneyRange
 from mldebt.service.board_report import build_board_report
 from mldebt.service.board_summary import no_data_sentence
@@ -121,6 +123,15 @@ def test_the_demo_report_says_where_it_stands_and_what_it_compares_with(demo_rep
     assert len(r.appendix.kpi_definitions) == len(KPI_IDS)
     assert r.appendix.model["Relevance of a mismatched signal (MISMATCH_RELEVANCE)"] == 0.02
     assert r.appendix.model["Cost rates"]["engineer_hour"] == 100.0
+    assert any(note.startswith("The backlog was last scored with other cost rates") for note in r.notes)
+
+
+def test_without_rates_the_report_reads_the_inventory_files_costs(demo_store, monkeypatch):
+    monkeypatch.setenv("MLDEBT_CATALOG", str(scenario_dir() / "mldebt.yaml"))
+    report = build_board_report(demo_store, "2026Q4", NOW)
+    assert report.appendix.model["Cost rates"] == load_rates(scenario_dir() / "mldebt.yaml").model_dump()
+    assert report.appendix.model["Cost rates"]["engineer_hour"] == 110.0
+    assert not any("other cost rates" in note for note in report.notes)  # the demo was scored with them
 
 
 def test_an_older_comparison_quarter_reads_that_quarters_values(demo_store):

@@ -62,14 +62,15 @@ def test_without_a_previous_quarter_the_debt_sentence_says_there_is_nothing_to_c
     facts = _facts(has_previous=False, open_items_previous=None, interest_month_previous=None)
     assert debt_sentence(facts) == ("There is nothing to compare with: the store holds no records of 2026Q3. "
                                     "Open AI debt stands at 12 items.")
-    assert cost_sentence(facts) == ("Leaving it unpaid costs an estimated $4k-6k/month in incident hours, support "
-                                    "work and orders at risk; there is no cost for 2026Q3 to compare with (no "
-                                    "records of that quarter).")
+    assert cost_sentence(facts) == ("Leaving it unpaid costs an estimated $4k-6k/month in incident time, support "
+                                    "work, sales at risk and slower engineering; there is no cost for 2026Q3 to "
+                                    "compare with (no records of that quarter).")
 
 
 def test_the_cost_of_delay_is_compared_with_the_frozen_quarters():
-    assert cost_sentence(_facts()) == ("Leaving it unpaid costs an estimated $4k-6k/month in incident hours, support "
-                                       "work and orders at risk, up from $3k-5k/month at the end of 2026Q3.")
+    assert cost_sentence(_facts()) == ("Leaving it unpaid costs an estimated $4k-6k/month in incident time, support "
+                                       "work, sales at risk and slower engineering, up from $3k-5k/month at the end "
+                                       "of 2026Q3.")
     lower = _facts(interest_month_previous=MoneyRange(8000.0, 9000.0, "USD"))
     assert cost_sentence(lower).endswith(", down from $8k-9k/month at the end of 2026Q3.")
     same = _facts(interest_month_previous=MoneyRange(4010.0, 6020.0, "USD"))

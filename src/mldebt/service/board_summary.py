@@ -86,8 +86,8 @@ def debt_sentence(f: SummaryFacts) -> str:
 def cost_sentence(f: SummaryFacts) -> str:
     if f.open_items == 0:
         return "With no debt open, nothing is adding to the cost of delay."
-    text = (f"Leaving it unpaid costs an estimated {money(f.interest_month)} in incident hours, support work "
-            f"and orders at risk")
+    text = (f"Leaving it unpaid costs an estimated {money(f.interest_month)} in incident time, support work, "
+            f"sales at risk and slower engineering")
     before = f.interest_month_previous
     if before is None:
         reason = "no frozen review" if f.has_previous else "no records"
