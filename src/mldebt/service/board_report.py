@@ -18,6 +18,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from mldebt.domain.costs import CostRates
 from mldebt.errors import UserInputError
 from mldebt.metrics import interest as interest_model
@@ -101,10 +103,27 @@ def _until(period: Period) -> dt.datetime:
     return period.end if period.complete else period.as_of + dt.timedelta(microseconds=1)
 
 
+def _previous_debt(session: Session, snapshot: q.Snapshot | None, period: Period, has_previous: bool,
+                   currency: str) -> tuple[int | None, MoneyRange | None]:
+    """Open debt at the end of the comparison quarter: as frozen in its review (count and interest);
+    without one, counted from the store (its interest then is unknown); None when nothing is stored."""
+    frozen = frozen_values(snapshot).get(OPEN_DEBT)
+    if frozen is None:
+        return (q.open_debt_at(session, period.as_of).items if has_previous else None), None
+    details = frozen["details"]
+    items = int(frozen["value"]) if frozen["value"] is not None else None
+    low, high = details.get("interest_low"), details.get("interest_high")
+    if isinstance(low, int | float) and isinstance(high, int | float):
+        return items, _money(float(low), float(high), str(details.get("currency") or currency))
+    return items, None
+
+
 def build_board_report(store: Store, quarter: str, now: dt.datetime, compare: str | None = None,
                        rates: CostRates | None = None) -> BoardReport:
     """The report of `quarter` ("2026Q4") as of `now` (capped at the quarter's end), compared with
     `compare` (default: the quarter before). An unknown quarter string is a UserInputError (exit 2)."""
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=dt.UTC)  # a naive moment is UTC, as everywhere in the store
     wanted = read_quarter("--quarter", quarter, now)
     before = _compare(compare, wanted, now)
     rates = rates if rates is not None else default_rates()
@@ -117,17 +136,8 @@ def build_board_report(store: Store, quarter: str, now: dt.datetime, compare: st
                                                                             previous_period.end)
         debt = q.open_debt_at(session, period.as_of)
         currency = debt.currency or rates.currency
-        previous_items: int | None = None
-        previous_interest: MoneyRange | None = None
-        frozen = frozen_values(table.compare_snapshot).get(OPEN_DEBT)
-        if frozen is not None:
-            details = frozen["details"]
-            previous_items = int(frozen["value"]) if frozen["value"] is not None else None
-            low, high = details.get("interest_low"), details.get("interest_high")
-            if isinstance(low, int | float) and isinstance(high, int | float):
-                previous_interest = _money(float(low), float(high), str(details.get("currency") or currency))
-        elif has_previous:
-            previous_items = q.open_debt_at(session, previous_period.as_of).items
+        previous_items, previous_interest = _previous_debt(session, table.compare_snapshot, previous_period,
+                                                           has_previous, currency)
         burn = progress(session, period, currency)
         failed, failure_notes = failures(session, period, _until(period))
         scored_with = q.scoring_rates(session)
