@@ -38,8 +38,9 @@ def money_month(value: MoneyRange | None) -> str:
 
 
 def money_per_hour(value: MoneyRange | None) -> str:
+    """Interest avoided per month for each hour of work: "$22-37"; a sentence without a value."""
     return "no effort recorded" if value is None else format_money_range(value.low, value.high, value.currency,
-                                                                         per="hour")
+                                                                         per=None)
 
 
 def kpi_value(value: float | None, unit: str) -> str:
