@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from mldebt.errors import EXIT_USAGE
-from mldebt.report.board_pdf import PDF_PACKAGES, PdfUnavailableError, render_board_pdf
+from mldebt.errors import EXIT_USAGE, PdfUnavailableError
+from mldebt.report.board_pdf import PDF_PACKAGES, render_board_pdf
 from tests.support.board_sample import SUMMARY, empty_report, full_report, no_previous_report
 from tests.support.pdf_tools import dark_pixels_per_page, pdf_info, pdf_pages_text, require_poppler
 

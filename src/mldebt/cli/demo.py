@@ -51,7 +51,8 @@ def write_demo_report(store: Store, catalog: Path, as_of: str | None) -> Path:
     """The current quarter's board report in .mldebt/: PDF when WeasyPrint loads, else HTML (saying why)."""
     from mldebt.cli.kpis import _now
     from mldebt.cli.report import ReportFormat, build_report, render, write_report
-    from mldebt.report.board_pdf import PdfUnavailableError, load_weasyprint
+    from mldebt.errors import PdfUnavailableError
+    from mldebt.report.board_pdf import load_weasyprint
     from mldebt.service.kpis import default_quarter
 
     now = _now(as_of)

@@ -10,19 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from mldebt.errors import MldebtError
+from mldebt.errors import PdfUnavailableError
 from mldebt.report.board_html import render_board_html
 from mldebt.service.board_model import BoardReport
 
 PDF_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"
-
-
-class PdfUnavailableError(MldebtError):
-    """WeasyPrint cannot load (pango or its fonts are missing): the machine's operator installs them.
-    Exit 2, like any error the user can fix; `--format html` works without them."""
-
-    code = "pdf_unavailable"
-    http_status = 503
 
 
 def load_weasyprint() -> Any:
