@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import types
+from pathlib import Path
 
 import pytest
 
@@ -64,14 +65,11 @@ def test_markdown_comes_from_the_markdown_renderer(capsys, calls, monkeypatch):
 
 
 def test_rates_come_from_the_catalog_like_the_backlog(capsys, calls, tmp_path):
-    from mldebt.inventory.starter import starter_catalog
-
-    (tmp_path / "mldebt.yaml").write_text(starter_catalog(), "utf-8")
-    from mldebt.service.backlog import load_rates
-
-    code, _, _ = run(capsys, "report", "--format", "html", "--as-of", "2026-12-01")
+    catalog = Path(__file__).resolve().parents[2] / "examples" / "storefront" / "mldebt.yaml"
+    code, _, _ = run(capsys, "report", "--format", "html", "--catalog", str(catalog), "--as-of", "2026-12-01")
     assert code == 0
-    assert calls[0]["rates"] == load_rates(tmp_path / "mldebt.yaml")
+    assert calls[0]["rates"] == CostRates(currency="USD", engineer_hour=110, incident_hour=450, ticket_handling=9,
+                                          ai_revenue_share=0.12, dissatisfied_order_loss=0.25, window_days=90)
 
 
 @pytest.mark.parametrize(("args", "message"), [
