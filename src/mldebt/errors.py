@@ -87,6 +87,14 @@ class PayloadTooLargeError(MldebtError):
     http_status = 413
 
 
+class PdfUnavailableError(MldebtError):
+    """WeasyPrint cannot load (Debian's pango or its fonts are missing): the machine's operator installs
+    them; the message names the packages. Exit 2, like any error the user can fix (HTML still works)."""
+
+    code = "pdf_unavailable"
+    http_status = 503
+
+
 # Exit statuses of the command line (docs/cli.md has the table): CI scripts branch on them, so each
 # means one thing. A tripped gate is not a crash, and a crash is not the user's fault.
 EXIT_OK = 0

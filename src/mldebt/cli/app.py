@@ -10,7 +10,7 @@ import traceback
 import typer
 
 from mldebt import __version__
-from mldebt.cli import catalog, db, debt, demo, drift, incidents, ingest, ingest_tests, kpis, scan, serve
+from mldebt.cli import catalog, db, debt, demo, drift, incidents, ingest, ingest_tests, kpis, report, scan, serve
 from mldebt.cli.common import AppState, err
 from mldebt.errors import (
     EXIT_INTERNAL,
@@ -48,6 +48,7 @@ app.add_typer(incidents.app, name="incidents")
 app.command("kpis")(kpis.kpis)
 app.command("review")(kpis.review)
 app.command("reviews")(kpis.reviews)
+app.command("report")(report.report)
 app.add_typer(serve.token_app, name="token")
 app.command("serve")(serve.serve)
 app.command("backlog")(debt.backlog)

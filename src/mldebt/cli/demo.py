@@ -47,6 +47,29 @@ def demo_token(store: Store) -> str:
     return token
 
 
+def write_demo_report(store: Store, catalog: Path, as_of: str | None) -> Path:
+    """The current quarter's board report in .mldebt/: PDF when WeasyPrint loads, else HTML (saying why)."""
+    from mldebt.cli.kpis import _now
+    from mldebt.cli.report import ReportFormat, build_report, render, write_report
+    from mldebt.errors import PdfUnavailableError
+    from mldebt.report.board_pdf import load_weasyprint
+    from mldebt.service.kpis import default_quarter
+
+    now = _now(as_of)
+    report = build_report(store, default_quarter(now), now, catalog=catalog)
+    fmt = ReportFormat.PDF
+    try:
+        load_weasyprint()
+    except PdfUnavailableError as exc:
+        out.print(f"{exc.message}: writing the report as HTML instead", highlight=False)
+        fmt = ReportFormat.HTML
+    path = Path(".mldebt") / f"mldebt-report-{report.quarter}.{fmt.value}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_report(render(report, fmt, "A4"), path)
+    out.print(f"Board report for {report.quarter} (`mldebt report`): {path}", highlight=False)
+    return path
+
+
 def demo(
     ctx: typer.Context,
     no_serve: bool = typer.Option(False, "--no-serve", help="Only load the scenario; do not serve the dashboard."),
@@ -93,6 +116,7 @@ def demo(
         out.print(f"HTML drift report: {html}", highlight=False)
     if result.backlog is not None:
         print_demo_backlog(store, result.backlog)
+    write_demo_report(store, result.scenario / "mldebt.yaml", as_of)
     if no_serve:
         return
     from mldebt.cli.serve import run_server
