@@ -54,11 +54,9 @@ def render(report: BoardReport, fmt: ReportFormat, page_size: str) -> bytes | st
         from mldebt.report.board_html import render_board_html
 
         return render_board_html(report, page_size)
-    import importlib
+    from mldebt.report.board_md import render_board_markdown
 
-    # report.board_md is written on another branch at the same time: a plain import once both are merged.
-    markdown: str = importlib.import_module("mldebt.report.board_md").render_markdown(report)
-    return markdown
+    return render_board_markdown(report)
 
 
 def write_report(content: bytes | str, path: Path) -> None:
@@ -103,7 +101,11 @@ def report(
     path = None if to_stdout else Path(output) if output else None
     if path is not None:
         check_writable(path, "--output")
-    report_data = build_report(state(ctx).store(), quarter or default_quarter(now), now, compare, catalog)
+    store = state(ctx).store()
+    try:
+        report_data = build_report(store, quarter or default_quarter(now), now, compare, catalog)
+    finally:
+        store.close()  # the PDF takes a second or two to lay out: no connection held through it
     content = render(report_data, fmt, page_size)
     if to_stdout:
         sys.stdout.write(content if isinstance(content, str) else content.decode())

@@ -178,8 +178,9 @@ def _open_items(conn: Connection, period: Period, now: dt.datetime) -> list[Open
     by the status their history records at its end (`debt_item_changes`, which nothing rewrites)."""
     at = period.as_of
     if at >= now:
+        # `<=`: an item created at the very moment asked about (a rebuild scored "as of now") is open then
         current = conn.execute(select(*_ITEM_COLUMNS).where(DebtItemRow.status.in_(ACTIVE),
-                                                            DebtItemRow.created_at < at)).all()
+                                                            DebtItemRow.created_at <= at)).all()
         return [OpenItem._make(row[:_OPEN_ITEM_FIELDS]) for row in current]
     rows = conn.execute(select(*_ITEM_COLUMNS).where(DebtItemRow.created_at < at)).all()
     statuses = _statuses_at(conn, at)
