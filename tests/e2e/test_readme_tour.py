@@ -55,7 +55,7 @@ def test_the_tour_is_read_whole_from_the_readme() -> None:
     assert commands[:2] == ["make demo", ". .venv/bin/activate"]
     assert commands[-1] == "MLDEBT_ALERTMANAGER_SECRET=s3cret mldebt serve"
     assert "mldebt retrain approve recs-model" in commands
-    assert len(commands) == 30
+    assert len(commands) == 31
 
 
 def test_make_demo_is_mldebt_demo() -> None:
