@@ -30,15 +30,9 @@ def money(value: float, currency: str | None) -> str:
 
 
 def number(value: Any, unit: str) -> str:
-    if value is None:
-        return "-"
-    if unit == "share":
-        return f"{value:.1%}"
-    if unit == "hours":
-        return f"{value:.1f} h"
-    if unit.startswith("score"):
-        return f"{value:.2f}"
-    return f"{value:g}"
+    from mldebt.metrics.kpis.base import format_value
+
+    return "-" if value is None else format_value(value, unit)
 
 
 def _details(kpi: dict[str, Any]) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from mldebt.errors import UserInputError
+from mldebt.metrics.kpis.base import format_value
 from mldebt.metrics.money import format_hours_range, format_money, format_money_range
 from mldebt.report.charts import ChartGeometry, bar_chart, hbar_chart, line_chart
 from mldebt.report.environment import template_environment
@@ -45,15 +46,7 @@ def money_per_hour(value: MoneyRange | None) -> str:
 
 def kpi_value(value: float | None, unit: str) -> str:
     """A KPI value in its unit: shares as percentages, hours with "h", scores with two decimals."""
-    if value is None:
-        return "no data"
-    if unit == "share":
-        return f"{value:.1%}"
-    if unit == "hours":
-        return f"{value:.1f} h"
-    if unit.startswith("score"):
-        return f"{value:.2f}"
-    return f"{value:g} {unit}" if unit in ("items", "tickets", "alerts") else f"{value:g}"
+    return "no data" if value is None else format_value(value, unit, count_unit=True)
 
 
 def kpi_change(value: float | None, unit: str) -> str:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+from mldebt.metrics.kpis.base import format_value
 from mldebt.metrics.money import format_hours_range, format_money_range
 from mldebt.service.board_model import (
     AMBER,
@@ -93,15 +94,7 @@ def _moment(moment: dt.datetime) -> str:
 
 
 def _number(value: float | None, unit: str) -> str:
-    if value is None:
-        return "-"
-    if unit == "share":
-        return f"{value:.1%}"
-    if unit == "hours":
-        return f"{value:.1f} h"
-    if unit.startswith("score"):
-        return f"{value:.2f}"
-    return f"{value:g}"
+    return "-" if value is None else format_value(value, unit)
 
 
 def _change(value: float | None, unit: str) -> str:

@@ -89,3 +89,19 @@ def median(values: Iterable[float]) -> float | None:
 
 def group(component: str | None) -> str:
     return component if component is not None else UNLINKED
+
+
+COUNT_UNITS = ("items", "tickets", "alerts")
+
+
+def format_value(value: float, unit: str, *, count_unit: bool = False) -> str:
+    """A KPI value in its unit, the same in the CLI, the board report and its Markdown: shares as
+    percentages, hours with "h", scores with two decimals, counts as they are (followed by their unit,
+    "35 items", when `count_unit`)."""
+    if unit == "share":
+        return f"{value:.1%}"
+    if unit == "hours":
+        return f"{value:.1f} h"
+    if unit.startswith("score"):
+        return f"{value:.2f}"
+    return f"{value:g} {unit}" if count_unit and unit in COUNT_UNITS else f"{value:g}"
