@@ -128,7 +128,7 @@ def test_db_upgrade_and_current(capsys):
     code, out, _ = run(capsys, "db", "upgrade")
     assert code == 0 and out.startswith("sqlite:///.mldebt/mldebt.db: upgraded to ")
     # each feature is its own branch of migrations after 0001_inventory
-    heads = ("0003_scan", "0005_inventory_file_index", "0007_dashboard_indexes")
+    heads = ("0003_scan", "0005_inventory_file_index", "0008_monitoring")
     assert all(head in out for head in heads)
     code, out, _ = run(capsys, "db", "upgrade")
     assert "already at" in out

@@ -91,7 +91,7 @@ def test_head_revisions_read_without_alembic_are_alembics_own(tmp_path):
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     assert head_revisions() == tuple(sorted(ScriptDirectory.from_config(config).get_heads()))
-    assert head_revisions() == ("0003_scan", "0005_inventory_file_index", "0007_dashboard_indexes")  # 0007 joins three
+    assert head_revisions() == ("0003_scan", "0005_inventory_file_index", "0008_monitoring")  # 0007 joins three
 
 
 def test_a_current_store_opens_without_loading_alembic(tmp_path):

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from mldebt.domain.costs import CostRates
+from mldebt.domain.monitoring import MAX_MONITORS_PER_COMPONENT, Governance, Monitor, MonitoringSettings
 from mldebt.domain.source_names import Source
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
@@ -152,6 +153,16 @@ class _ComponentBase(_Strict):
     paths: list[str] = Field(default_factory=list)
     docs: str | None = None
     changes: list[Change] = Field(default_factory=list)
+    monitors: list[Monitor] = Field(default_factory=list, max_length=MAX_MONITORS_PER_COMPONENT,
+                                    description="Scheduled checks (docs/monitoring.md).")
+
+    @model_validator(mode="after")
+    def _unique_monitors(self) -> _ComponentBase:
+        names = [m.name for m in self.monitors]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"monitor names must be unique within a component: {', '.join(duplicates)}")
+        return self
 
     @property
     def last_retrained(self) -> dt.date | None:
@@ -172,6 +183,7 @@ class Model(_ComponentBase):
     model_card: str | None = None
     metrics: dict[str, MetricThreshold] = Field(default_factory=dict)
     retrain: RetrainTrigger | None = None
+    governance: Governance | None = Field(default=None, description="Fairness, explainability and privacy reviews.")
 
 
 class Dataset(_ComponentBase):
@@ -216,6 +228,8 @@ class Catalog(_Strict):
     costs: CostRates = Field(default_factory=lambda: CostRates(),
                              description="Rates that price debt (see docs/prioritization.md).")
     drift: dict[str, Any] = Field(default_factory=dict, description="Drift policy overrides.")
+    monitoring: MonitoringSettings = Field(default_factory=lambda: MonitoringSettings(),
+                                           description="Prometheus, alert channels, cooldown, budget.")
 
     def by_name(self) -> dict[str, Any]:
         return {c.name: c for c in self.components}

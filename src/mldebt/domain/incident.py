@@ -47,6 +47,7 @@ class IncidentSignal:
     url: str | None = None
     text: str = ""
     attributes: dict[str, Any] = field(default_factory=dict)
+    component: str | None = None  # known at the source (a monitor's own signal): no `sources` rule needed
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ A new table module is added to the import below.
 
 from __future__ import annotations
 
-from mldebt.store import debt_tables, ingest_tables, models  # noqa: F401  (importing them registers their tables on Base)
+from mldebt.store import debt_tables, ingest_tables, models, monitor_tables  # noqa: F401  (importing them registers their tables on Base)
 from mldebt.store.base import Base
 
 METADATA = Base.metadata
