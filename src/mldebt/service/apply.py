@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from mldebt.domain.incident import IncidentSignal
 from mldebt.ingest.common import ParsedDelivery
 from mldebt.service.linker import Linker
 from mldebt.store import signals as signal_store
@@ -74,6 +75,22 @@ def apply_many(connection: Connection, items: Sequence[tuple[int, ParsedDelivery
                                               _unique(event_rows, "event_hash")):
         count(event_owner[event_hash], "store_events")
     return effects
+
+
+def apply_signals(connection: Connection, signals: Sequence[IncidentSignal], linker: Linker) -> list[str]:
+    """Open, reopen or resolve incidents from signals that came with no delivery (a monitor's SLO
+    breach and recovery); per signal: opened, reopened, resolved or unchanged."""
+    incidents = IncidentBatch()
+    keys = {(s.source, s.key) for s in signals}
+    lock_keys(connection, [lock_key("incident", *k) for k in keys])
+    incidents.load(connection, keys)
+    results = []
+    for signal in signals:
+        component = signal.component or linker.component(signal.source, signal.attributes)
+        category = linker.category(signal.text or signal.title, signal.attributes)
+        results.append(incidents.apply(signal, component, str(category), link=None))
+    incidents.write(connection)
+    return results
 
 
 def _unique(rows: list[dict[str, object]], key: str) -> list[dict[str, object]]:

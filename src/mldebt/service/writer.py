@@ -142,6 +142,11 @@ class GroupCommitWriter:
                 self.units += 1
                 self.unit_seconds += time.perf_counter() - started
 
+    def run_from_thread(self, work: Callable[[Session], T]) -> T:
+        """`run` for a worker thread (a monitor run): blocks that thread until the unit committed."""
+        assert self._loop is not None, "start() the writer first"
+        return asyncio.run_coroutine_threadsafe(self.run(work), self._loop).result()
+
     async def run_use_case(self, use_case: Callable[..., T], *args: Any) -> T:
         """`run` for a use case written as `use_case(store, *args)` that writes in `with store.session()`
         blocks: it gets a stand-in store whose sessions are the writer's (see `WriterStore`)."""
