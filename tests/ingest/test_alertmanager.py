@@ -54,3 +54,29 @@ def test_malformed_alerts_name_the_field(change, message):
     with pytest.raises(PayloadError) as info:
         alertmanager.parse(Delivery("alertmanager", json.dumps(payload).encode()))
     assert message in info.value.message
+
+
+def _own_alert(status: str, component: str = "recs-api") -> bytes:
+    payload = json.loads(fixture("alertmanager_firing.json"))
+    payload["alerts"][0]["status"] = status
+    payload["alerts"][0]["labels"].update(mldebt_alert=f"{component}/lag", component=component)
+    if status == "resolved":
+        payload["alerts"][0]["endsAt"] = "2026-11-23T10:45:00Z"
+    return json.dumps(payload).encode()
+
+
+def test_mldebts_own_alert_joins_its_monitors_incident():
+    [firing] = alertmanager.parse(Delivery("alertmanager", _own_alert("firing"))).signals
+    [resolved] = alertmanager.parse(Delivery("alertmanager", _own_alert("resolved"))).signals
+    assert (firing.source, firing.key, firing.component, firing.action) == (
+        "monitor", "monitor:recs-api/lag", "recs-api", "open")
+    assert (resolved.source, resolved.key, resolved.action) == ("monitor", "monitor:recs-api/lag", "resolve")
+
+
+def test_an_alert_label_cannot_name_a_component_the_inventory_lacks():
+    from mldebt.service.linker import Linker
+
+    [known] = alertmanager.parse(Delivery("alertmanager", _own_alert("firing"))).signals
+    [unknown] = alertmanager.parse(Delivery("alertmanager", _own_alert("firing", "nope"))).signals
+    linker = Linker(components=["recs-api"])
+    assert (linker.component_of(known), linker.component_of(unknown)) == ("recs-api", None)

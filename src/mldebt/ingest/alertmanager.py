@@ -4,12 +4,18 @@ No signature exists: Alertmanager sends a bearer token (or basic auth) from its 
 Each alert opens (`firing`) or resolves (`resolved`) the incident keyed by its `fingerprint`. The
 delivery identity is the set of (fingerprint, status, startsAt) of its alerts, so a repeated
 notification of the same state is a duplicate.
+
+mldebt's own alerts come back here too when Alertmanager routes them to this webhook: an alert with
+the `mldebt_alert` label joins the incident its monitor keeps (source `monitor`, fingerprint
+`monitor:<component>/<monitor>`, component from the `component` label) instead of opening a second
+incident keyed by Alertmanager's fingerprint.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from mldebt.domain.alerts import ALERT_KEY_LABEL, MONITOR_INCIDENT_SOURCE, incident_fingerprint
 from mldebt.domain.incident import IncidentSignal, SignalAction
 from mldebt.errors import PayloadError
 from mldebt.ingest.common import (
@@ -27,6 +33,7 @@ from mldebt.ingest.common import (
 name = "alertmanager"
 kept_headers = ("content-type", "user-agent")
 STATUSES = {"firing", "resolved"}
+MAX_OWN_KEY = 210  # an alert key is "component/monitor": 100 + 1 + 100 characters at most, as stored
 
 
 def verify(delivery: Delivery, secret: str) -> None:
@@ -65,8 +72,13 @@ def _alert(alert: dict[str, Any], index: int, common: dict[str, Any]) -> Inciden
     alertname = str(labels.get("alertname", ""))
     summary = str(annotations.get("summary") or annotations.get("description") or alertname)
     attributes = {str(k): str(v) for k, v in {**common, **labels}.items()}
+    source, key, component = name, f"alert:{fingerprint}", None
+    own_key = labels.get(ALERT_KEY_LABEL)
+    if isinstance(own_key, str) and 0 < len(own_key) <= MAX_OWN_KEY:
+        source, key = MONITOR_INCIDENT_SOURCE, incident_fingerprint(own_key)
+        component = str(labels["component"]) if isinstance(labels.get("component"), str) else None
     return IncidentSignal(
-        source=name, key=f"alert:{fingerprint}",
+        source=source, key=key, component=component,
         action=SignalAction.OPEN if status == "firing" else SignalAction.RESOLVE,
         at=ended, started_at=started, title=summary, culprit=alertname or None, level=attributes.get("severity"),
         url=str(alert["generatorURL"]) if isinstance(alert.get("generatorURL"), str) else None,

@@ -50,7 +50,7 @@ def apply_many(connection: Connection, items: Sequence[tuple[int, ParsedDelivery
     event_owner: dict[str, int] = {}  # event_hash -> index of the first delivery that carried it
     for index, (raw_id, parsed) in enumerate(items):
         for signal in parsed.signals:
-            component = signal.component or linker.component(signal.source, signal.attributes)
+            component = linker.component_of(signal)
             category = linker.category(signal.text or signal.title, signal.attributes)
             count(index, incidents.apply(signal, component, str(category), link=f"raw_event:{raw_id}"))
         for ticket in parsed.tickets:
@@ -86,7 +86,7 @@ def apply_signals(connection: Connection, signals: Sequence[IncidentSignal], lin
     incidents.load(connection, keys)
     results = []
     for signal in signals:
-        component = signal.component or linker.component(signal.source, signal.attributes)
+        component = linker.component_of(signal)
         category = linker.category(signal.text or signal.title, signal.attributes)
         results.append(incidents.apply(signal, component, str(category), link=None))
     incidents.write(connection)

@@ -15,7 +15,7 @@ from typing import Any
 from mldebt.domain.categories import DEFAULT_RULES, CategoryRule, categorize, rules_from_data
 from mldebt.domain.component import Catalog, SourceRule
 from mldebt.domain.feedback import score_answer
-from mldebt.domain.incident import Category
+from mldebt.domain.incident import Category, IncidentSignal
 from mldebt.domain.linking import link
 from mldebt.errors import MldebtError, UserInputError
 from mldebt.input_files import read_input_text
@@ -32,6 +32,13 @@ class Linker:
 
     def component(self, source: str, attributes: Mapping[str, Any]) -> str | None:
         return link(self.sources.get(source, ()), attributes)
+
+    def component_of(self, signal: IncidentSignal) -> str | None:
+        """The component a signal names itself (a monitor's, or its alert coming back) when the
+        inventory knows it, else the one the `sources` rules link it to: a label cannot invent one."""
+        if signal.component and (not self.components or signal.component in self.components):
+            return signal.component
+        return self.component(signal.source, signal.attributes)
 
     def category(self, text: str, attributes: Mapping[str, Any]) -> Category:
         return categorize(text, attributes, self.category_rules)
