@@ -10,7 +10,21 @@ import traceback
 import typer
 
 from mldebt import __version__
-from mldebt.cli import catalog, db, debt, demo, drift, incidents, ingest, ingest_tests, kpis, report, scan, serve
+from mldebt.cli import (
+    catalog,
+    db,
+    debt,
+    demo,
+    drift,
+    incidents,
+    ingest,
+    ingest_tests,
+    kpis,
+    monitor,
+    report,
+    scan,
+    serve,
+)
 from mldebt.cli.common import AppState, err
 from mldebt.errors import (
     EXIT_INTERNAL,
@@ -53,6 +67,7 @@ app.add_typer(serve.token_app, name="token")
 app.command("serve")(serve.serve)
 app.command("backlog")(debt.backlog)
 app.add_typer(debt.app, name="debt")
+app.add_typer(monitor.app, name="monitor")
 
 
 def _version(value: bool) -> None:
