@@ -103,7 +103,7 @@ class PrometheusClient:
         """The series `promql` gives from `start` to `end`, one point every `step_seconds`."""
         if step_seconds <= 0 or end < start:
             raise PrometheusError("bad_data", "a range needs start <= end and a positive step")
-        expected = int((end - start).total_seconds() // step_seconds) + 1
+        expected = math.floor((end - start).total_seconds() / step_seconds + 1e-9) + 1
         if expected > MAX_POINTS:
             raise PrometheusError("too_many_points", f"{expected} points per series (at most {MAX_POINTS}); "
                                                      "use a longer step or a shorter window")
