@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from mldebt.domain.alerts import MonitorStatus
 from mldebt.domain.component import Catalog
+from mldebt.domain.monitoring import SloMonitor
 from mldebt.service.monitors.base import Evaluation, MonitorJob
 from mldebt.service.monitors.slo_monitor import KIND, slo_category
 from mldebt.store.database import Store, open_store
@@ -188,11 +189,10 @@ def test_a_burn_rate_query_without_the_window_variable_is_a_monitor_error():
 
 
 def test_category_defaults_by_objective_overrides_and_must_exist():
-    monitors = [catalog({**LAG, "objective": objective}, None).components[0].monitors[0]
+    monitors = [SloMonitor.model_validate({**LAG, "objective": objective})
                 for objective in ("latency_p95", "error_rate", "freshness", "custom")]
     assert [slo_category(m) for m in monitors] == ["latency", "model-error", "data-quality", None]
-    assert slo_category(catalog({**LAG, "category": "Infrastructure"}, None).components[0].monitors[0]) == \
-        "infrastructure"
+    assert slo_category(SloMonitor.model_validate({**LAG, "category": "Infrastructure"})) == "infrastructure"
     evaluation = KIND.evaluate(job(catalog({**LAG, "category": "spam"}, "http://127.0.0.1:9")))
     assert evaluation.summary.startswith("category 'spam' is not one of api-mismatch, retraining-delay, latency")
 
