@@ -74,10 +74,15 @@ def sync_schedules(session: Session, catalog: Catalog, now: dt.datetime) -> Sche
         spec = monitor.model_dump(mode="json")
         row = rows.get(key)
         if row is None:
-            session.add(MonitorScheduleRow(key=key, component=component.name, monitor=monitor.name,
-                                           kind=monitor.kind, every_seconds=every, enabled=monitor.enabled,
-                                           spec=spec, next_due_at=now, created_at=now, updated_at=now))
-            result.added.append(key)
+            try:
+                with session.begin_nested():  # a server and the CLI may add a new monitor at once: one row
+                    session.add(MonitorScheduleRow(key=key, component=component.name, monitor=monitor.name,
+                                                   kind=monitor.kind, every_seconds=every, enabled=monitor.enabled,
+                                                   spec=spec, next_due_at=now, created_at=now, updated_at=now))
+                    session.flush()
+                result.added.append(key)
+            except IntegrityError:
+                pass
             continue
         values: dict[str, Any] = {"component": component.name, "monitor": monitor.name, "kind": monitor.kind,
                                   "every_seconds": every, "enabled": monitor.enabled, "spec": spec,
