@@ -98,6 +98,12 @@ SESSION_HOURS = Setting("session_hours", "MLDEBT_SESSION_HOURS", "12",
                         "How long a dashboard sign-in lasts, in hours (1 to 168): the cookie's Max-Age and expiry.")
 
 
+# --- monitoring (issue 13): the scheduler of `mldebt serve` ---------------------------------------------
+MONITORS = Setting("monitors", "MLDEBT_MONITORS", "on",
+                   "`off`: `mldebt serve` does not run the inventory's monitors on their schedules (run them with "
+                   "`mldebt monitor run --due`). Default `on`, when the inventory declares monitors.")
+
+
 def source_secret(source: str) -> str | None:
     """The webhook secret of `source`, or None when none is configured (deliveries are then refused)."""
     setting = SOURCE_SECRETS.get(source)
@@ -107,5 +113,5 @@ def source_secret(source: str) -> str | None:
 SETTINGS: tuple[Setting, ...] = (
     DATABASE_URL, CATALOG_FILE, *SOURCE_SECRETS.values(), ZIGPOLL_API_KEY, ZIGPOLL_URL, BIGCOMMERCE_TOKEN,
     BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_URL, CATEGORY_RULES_FILE, FEEDBACK_SCORES_FILE, SENTRY_DSN, SETTINGS_FILE,
-    BOT_AUTHORS, SESSION_SECRET, SESSION_HOURS,
+    BOT_AUTHORS, SESSION_SECRET, SESSION_HOURS, MONITORS,
 )

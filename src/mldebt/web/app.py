@@ -22,8 +22,9 @@ from mldebt.service.ingest import recover_unapplied
 from mldebt.service.kpi_cache import KpiCache
 from mldebt.service.linker import Linker, load_linker
 from mldebt.service.pull import poll_puller_from_settings
+from mldebt.service.scheduler import SchedulerHandle, ServeMonitors, serve_monitors_from_settings
 from mldebt.service.writer import GroupCommitWriter
-from mldebt.settings import DATABASE_URL, WEBHOOK_SOURCES, source_secret
+from mldebt.settings import CATALOG_FILE, DATABASE_URL, WEBHOOK_SOURCES, source_secret
 from mldebt.store import raw_events
 from mldebt.store.database import Store, open_store
 from mldebt.web import api, debt_api, errors, hooks, kpi_api, limits, metrics_route, pages, security, session
@@ -53,7 +54,8 @@ class MldebtApp(FastAPI):
 
 def create_app(store: Store, linker: Linker | None = None, secrets: Mapping[str, str | None] | None = None,
                poll_puller: Callable[..., Any] | None = None,
-               session_keys: session.SessionKeys | None = None) -> FastAPI:
+               session_keys: session.SessionKeys | None = None, monitors: ServeMonitors | None = None) -> FastAPI:
+    """`monitors`: run the inventory's monitors on their schedules in a thread (see `service.scheduler`)."""
     ctx = WebContext(store=store, linker=linker or Linker(), secrets=dict(secrets or {}), poll_puller=poll_puller,
                      kpis=KpiCache(store))
 
@@ -66,6 +68,9 @@ def create_app(store: Store, linker: Linker | None = None, secrets: Mapping[str,
                         recovered.failed)
         ctx.writer = GroupCommitWriter(store, ctx.linker)
         ctx.writer.start()
+        scheduler: SchedulerHandle | None = None
+        if monitors is not None:  # every write of its runs is a unit of the writer: webhooks never wait on a monitor
+            scheduler = monitors.scheduler(ctx.writer.run_from_thread, ctx.linker).start_in_thread(monitors.interval)
         # Everything allocated so far (modules, inventory, engines) lives as long as the process: move
         # it out of the collector's sight, so full collections stay short under load (p99 latency).
         gc.collect()
@@ -73,6 +78,8 @@ def create_app(store: Store, linker: Linker | None = None, secrets: Mapping[str,
         try:
             yield
         finally:
+            if scheduler is not None and not await asyncio.to_thread(scheduler.stop):
+                log.warning("a monitor was still running at shutdown; its run is marked abandoned later")
             await asyncio.gather(*ctx.background, return_exceptions=True)  # pulls already started finish
             await ctx.writer.stop()
 
@@ -110,4 +117,7 @@ def app_from_settings(database_url: str | None = None, catalog: Path | None = No
     store = open_store(DATABASE_URL.value(database_url))
     secrets = {source: source_secret(source) for source in WEBHOOK_SOURCES}
     linker = load_linker(catalog)
-    return create_app(store, linker, secrets, poll_puller_from_settings(store, linker), session.keys_from_settings())
+    on_outcomes = None  # LEAD: alerting's hook goes here, e.g. `from mldebt.service.alerting import handle_outcomes`
+    monitors = serve_monitors_from_settings(catalog or Path(CATALOG_FILE.value()), on_outcomes)
+    return create_app(store, linker, secrets, poll_puller_from_settings(store, linker), session.keys_from_settings(),
+                      monitors)
