@@ -19,11 +19,12 @@ STOREFRONT = Path(__file__).resolve().parents[2] / "examples" / "storefront" / "
 
 class ServerProcess:
     def __init__(self, database_url: str, workdir: Path, port: int | None = None,
-                 secrets: dict[str, str] | None = None) -> None:
+                 secrets: dict[str, str] | None = None, monitors: bool = False) -> None:
         self.database_url = database_url
         self.workdir = workdir
         self.port = port or free_port()
         self.secrets = SECRETS if secrets is None else secrets
+        self.monitors = monitors  # the storefront declares monitors: off unless a test is about them
         self.process: subprocess.Popen[bytes] | None = None
         self.log = workdir / f"server-{self.port}.log"
 
@@ -33,7 +34,8 @@ class ServerProcess:
 
     def start(self, timeout: float = 30.0) -> ServerProcess:
         env = {**os.environ, "MLDEBT_DATABASE_URL": self.database_url, "MLDEBT_CATALOG": str(STOREFRONT),
-               "MLDEBT_SETTINGS_FILE": str(self.workdir / "none.toml")}
+               "MLDEBT_SETTINGS_FILE": str(self.workdir / "none.toml"),
+               "MLDEBT_MONITORS": "on" if self.monitors else "off"}
         env.pop("SENTRY_DSN", None)
         env.update({f"MLDEBT_{source.upper()}_SECRET": secret for source, secret in self.secrets.items()})
         exe = Path(sys.executable).with_name("mldebt")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,7 @@ from mldebt.cli.catalog import print_components, print_findings
 from mldebt.cli.common import AS_OF_OPTION, out, parse_as_of, state
 from mldebt.cli.drift import print_drift
 from mldebt.cli.incidents import print_demo_events
+from mldebt.settings import MONITORS
 
 if TYPE_CHECKING:
     from mldebt.service.backlog import RebuildResult
@@ -127,4 +129,7 @@ def demo(
     out.print(f"Sign in with token: {token}", highlight=False)
     out.print("(an editor token named \"demo\"; the next `mldebt demo` revokes it. Ctrl-C stops the server.)",
               highlight=False, style="dim")
+    # The demo's data is a fixed snapshot and its alert sink is not running: serve without the scheduler
+    # (unless MLDEBT_MONITORS says otherwise), so its drift monitor stays due for `mldebt monitor run --due`.
+    os.environ.setdefault(MONITORS.env, "off")
     run_server(ctx, host, port, result.scenario / "mldebt.yaml")

@@ -19,6 +19,7 @@ from mldebt.inventory.loader import LoadedCatalog, load_catalog_file
 from mldebt.store.components import ComponentRecord, ImportResult, upsert_components
 from mldebt.store.database import Store
 from mldebt.store.findings import SyncResult, sync_findings
+from mldebt.store.monitors import sync_schedules
 
 INVENTORY_SOURCE = "inventory"
 
@@ -72,6 +73,7 @@ def import_catalog(store: Store, path: Path, as_of: dt.date, now: dt.datetime | 
     with store.session() as session:
         components = upsert_components(session, records, scope, now)
         synced = sync_findings(session, INVENTORY_SOURCE, scope, health, now)
+        sync_schedules(session, catalog, now)  # a new monitor is listed (and due) from the import on
     return CatalogImport(str(path), components, synced, health)
 
 
