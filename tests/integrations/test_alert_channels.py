@@ -1,0 +1,201 @@
+"""Alert channels against local HTTP servers that record what they receive: exact payloads, retries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from mldebt.domain.alerts import Alert, AlertStatus, alert_key
+from mldebt.integrations.alert_channels import CHANNELS
+from mldebt.integrations.alert_channels.base import (
+    RETRY_ATTEMPTS,
+    ChannelTarget,
+    Notification,
+    backoff_seconds,
+    post_json,
+    retry_after_seconds,
+)
+from tests.support.postgres import free_port
+from tests.support.recording_http import Answer, RecordingServer
+
+STARTED = dt.datetime(2026, 12, 2, 9, 30, tzinfo=dt.UTC)
+ENDED = dt.datetime(2026, 12, 2, 10, 15, 30, 250000, tzinfo=dt.UTC)
+DASHBOARD = "https://mldebt.example.com"
+
+
+def drift_alert(status: AlertStatus = AlertStatus.FIRING, monitor: str = "daily-drift", summary: str = "",
+                **overrides: object) -> Alert:
+    fields: dict[str, object] = dict(
+        key=alert_key("fraud-model", monitor), component="fraud-model", monitor=monitor, kind="drift",
+        severity="warning", status=status, summary=summary or f"{monitor}: PSI of amount above threshold",
+        description="amount drifted (PSI 0.31 > 0.2)", starts_at=STARTED,
+        ends_at=ENDED if status == AlertStatus.RESOLVED else None, generator_url="/drift/runs/7",
+        value=0.31, threshold=0.2)
+    fields.update(overrides)
+    return Alert(**fields)  # type: ignore[arg-type]
+
+
+def notification(*alerts: Alert, digest: bool = False, resend: bool = False, channel: str = "am") -> Notification:
+    return Notification(channel=channel, component="fraud-model", alerts=alerts, digest=digest, resend=resend,
+                        dashboard_url=DASHBOARD, sent_at=ENDED)
+
+
+class Sleeps(list[float]):
+    """Records the waits a channel asks for instead of sleeping them."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def target(url: str, kind: str = "alertmanager", secret: str | None = None, timeout: float = 5.0) -> ChannelTarget:
+    return ChannelTarget(name="am" if kind == "alertmanager" else kind, kind=kind, url=url, secret=secret,
+                         timeout=timeout)
+
+
+# -- post_json: retries, back-off, failures -------------------------------------------------------
+
+def test_retries_503_twice_then_succeeds_with_doubling_waits():
+    sleeps = Sleeps()
+    with RecordingServer([503, 503, 200]) as server:
+        result = post_json(target(server.url), b"[]", {"X-Test": "1"}, sleep=sleeps)
+    assert (result.ok, result.attempts, result.http_status, result.error) == (True, 3, 200, None)
+    assert result.waits == (0.5, 1.0) and sleeps == [0.5, 1.0]
+    assert [(r.method, r.path, r.body, r.headers["x-test"], r.headers["content-type"]) for r in server.requests] == \
+        [("POST", "/", b"[]", "1", "application/json")] * 3
+
+
+def test_a_400_is_final_and_its_answer_is_in_the_error():
+    sleeps = Sleeps()
+    with RecordingServer([Answer(400, b"invalid_payload\n  missing  labels"), 200]) as server:
+        result = post_json(target(server.url), b"{}", sleep=sleeps)
+    assert (result.ok, result.attempts, result.http_status) == (False, 1, 400)
+    assert result.error == "am: HTTP 400: invalid_payload missing labels"
+    assert sleeps == [] and len(server.requests) == 1
+
+
+def test_429_waits_what_retry_after_asks_within_the_cap():
+    sleeps = Sleeps()
+    answers: list[int | Answer] = [Answer(429, headers={"Retry-After": "3"}), Answer(429, headers={"Retry-After": "120"}),
+                                   200]
+    with RecordingServer(answers) as server:
+        result = post_json(target(server.url), b"[]", sleep=sleeps)
+    assert (result.ok, result.attempts, result.waits) == (True, 3, (3.0, 8.0))
+    assert sleeps == [3.0, 8.0]
+
+
+def test_429_without_retry_after_backs_off_like_a_5xx():
+    sleeps = Sleeps()
+    with RecordingServer([429, 200]) as server:
+        result = post_json(target(server.url), b"[]", sleep=sleeps)
+    assert (result.ok, result.attempts, result.waits) == (True, 2, (0.5,))
+
+
+def test_persistent_5xx_gives_up_after_the_attempts_without_a_last_wait():
+    sleeps = Sleeps()
+    with RecordingServer([Answer(502, b"bad gateway")]) as server:
+        result = post_json(target(server.url), b"[]", sleep=sleeps)
+    assert (result.ok, result.attempts, result.http_status) == (False, RETRY_ATTEMPTS, 502)
+    assert result.waits == (0.5, 1.0, 2.0) and len(server.requests) == RETRY_ATTEMPTS
+    assert result.error == f"am: HTTP 502: bad gateway (after {RETRY_ATTEMPTS} attempts)"
+
+
+def test_connection_refused_is_a_result_not_an_exception():
+    sleeps = Sleeps()
+    result = post_json(target(f"http://127.0.0.1:{free_port()}/hook"), b"[]", sleep=sleeps)
+    assert (result.ok, result.attempts, result.http_status) == (False, RETRY_ATTEMPTS, None)
+    assert result.error is not None and result.error.startswith("am: ConnectError")
+    assert "127.0.0.1" not in result.error  # a Slack URL is a secret: errors never repeat the URL
+    assert sleeps == [0.5, 1.0, 2.0]
+
+
+def test_a_timeout_is_retried():
+    sleeps = Sleeps()
+    with RecordingServer([Answer(200, delay=2.0), 200]) as server:
+        result = post_json(target(server.url, timeout=0.2), b"[]", sleep=sleeps)
+    assert (result.ok, result.attempts, result.waits) == (True, 2, (0.5,))
+
+
+def test_an_unsupported_url_fails_once_without_retry():
+    sleeps = Sleeps()
+    result = post_json(target("ftp://127.0.0.1/x"), b"[]", sleep=sleeps)
+    assert (result.ok, result.attempts, sleeps) == (False, 1, [])
+    assert result.error is not None and result.error.startswith("am: UnsupportedProtocol")
+
+
+def test_a_huge_error_answer_is_read_only_up_to_the_bound():
+    with RecordingServer([Answer(400, b"x" * 5_000_000)]) as server:
+        result = post_json(target(server.url), b"[]", sleep=Sleeps())
+    assert result.error == "am: HTTP 400: " + "x" * 200
+
+
+def test_backoff_and_retry_after_parsing():
+    assert [backoff_seconds(n) for n in range(1, 7)] == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
+    now = dt.datetime(2026, 12, 2, 12, 0, tzinfo=dt.UTC)
+    assert retry_after_seconds("Wed, 02 Dec 2026 12:00:05 GMT", now) == 5.0
+    assert retry_after_seconds("Wed, 02 Dec 2026 11:00:00 GMT", now) == 0.0
+    assert [retry_after_seconds(v, now) for v in (None, "", "soon", "-4", "1.5")] == [None, None, None, 0.0, 1.5]
+
+
+# -- alertmanager -----------------------------------------------------------------------------------
+
+AM_LABELS = {"alertname": "MldebtDriftDetected", "mldebt_alert": "fraud-model/daily-drift",
+             "component": "fraud-model", "monitor": "daily-drift", "kind": "drift", "severity": "warning",
+             "source": "mldebt"}
+AM_ANNOTATIONS = {"summary": "daily-drift: PSI of amount above threshold",
+                  "description": "amount drifted (PSI 0.31 > 0.2)", "value": "0.31", "threshold": "0.2"}
+
+
+def test_alertmanager_firing_then_resolved_with_identical_labels():
+    with RecordingServer([200]) as server:
+        channel = CHANNELS["alertmanager"]
+        firing = channel.send(target(server.url + "/"), notification(drift_alert()), sleep=Sleeps())
+        resolved = channel.send(target(server.url), notification(drift_alert(AlertStatus.RESOLVED)), sleep=Sleeps())
+    assert (firing.ok, firing.attempts, resolved.ok) == (True, 1, True)
+    assert [(r.method, r.path) for r in server.requests] == [("POST", "/api/v2/alerts")] * 2
+    assert server.requests[0].json() == [
+        {"labels": AM_LABELS, "annotations": AM_ANNOTATIONS, "startsAt": "2026-12-02T09:30:00.000Z",
+         "generatorURL": "https://mldebt.example.com/drift/runs/7"}]
+    assert server.requests[1].json() == [
+        {"labels": AM_LABELS, "annotations": AM_ANNOTATIONS, "startsAt": "2026-12-02T09:30:00.000Z",
+         "endsAt": "2026-12-02T10:15:30.250Z", "generatorURL": "https://mldebt.example.com/drift/runs/7"}]
+
+
+def test_alertmanager_keeps_an_absolute_generator_url_and_links_the_dashboard_without_one():
+    alerts = (drift_alert(generator_url="http://grafana.test/d/1"), drift_alert(monitor="other", generator_url=None,
+                                                                               category="latency",
+                                                                               starts_at=STARTED.replace(tzinfo=None)))
+    with RecordingServer([200]) as server:
+        CHANNELS["alertmanager"].send(target(server.url), notification(*alerts), sleep=Sleeps())
+    sent = server.requests[0].json()
+    assert [a["generatorURL"] for a in sent] == ["http://grafana.test/d/1", "https://mldebt.example.com/"]
+    assert sent[1]["labels"]["category"] == "latency" and sent[1]["startsAt"] == "2026-12-02T09:30:00.000Z"
+
+
+def test_alertmanager_digest_is_one_alert_of_its_own():
+    folded = [drift_alert(monitor=f"m{i}") for i in range(23)]
+    with RecordingServer([200]) as server:
+        result = CHANNELS["alertmanager"].send(target(server.url), notification(*folded, digest=True), sleep=Sleeps())
+    assert result.ok
+    [digest] = server.requests[0].json()
+    assert digest["labels"] == {"alertname": "MldebtAlertDigest", "component": "fraud-model", "source": "mldebt",
+                                "mldebt_alert": "fraud-model/digest"}
+    assert digest["annotations"]["summary"] == \
+        "23 alerts from fraud-model folded into a digest: the daily alert budget is spent"
+    assert digest["annotations"]["folded"] == "23"
+    lines = digest["annotations"]["description"].split("\n")
+    assert lines[0] == "fraud-model/m0 (firing): m0: PSI of amount above threshold" and lines[-1] == "and 3 more"
+    assert len(lines) == 21 and "endsAt" not in digest
+    assert digest["generatorURL"] == "https://mldebt.example.com/monitors"
+
+
+def test_an_empty_notification_sends_nothing():
+    with RecordingServer([200]) as server:
+        result = CHANNELS["alertmanager"].send(target(server.url), notification(), sleep=Sleeps())
+    assert (result.ok, result.attempts, server.requests) == (True, 0, [])
+
+
+def test_alertmanager_body_is_compact_json():
+    with RecordingServer([200]) as server:
+        CHANNELS["alertmanager"].send(target(server.url), notification(drift_alert()), sleep=Sleeps())
+    body = server.requests[0].body
+    assert json.dumps(json.loads(body), separators=(",", ":")).encode() == body
