@@ -75,8 +75,8 @@ def test_a_400_is_final_and_its_answer_is_in_the_error():
 
 def test_429_waits_what_retry_after_asks_within_the_cap():
     sleeps = Sleeps()
-    answers: list[int | Answer] = [Answer(429, headers={"Retry-After": "3"}), Answer(429, headers={"Retry-After": "120"}),
-                                   200]
+    answers: list[int | Answer] = [Answer(429, headers={"Retry-After": "3"}),
+                                   Answer(429, headers={"Retry-After": "120"}), 200]
     with RecordingServer(answers) as server:
         result = post_json(target(server.url), b"[]", sleep=sleeps)
     assert (result.ok, result.attempts, result.waits) == (True, 3, (3.0, 8.0))
