@@ -15,6 +15,7 @@ from mldebt.integrations.alert_channels.base import (
     post_json,
     retry_after_seconds,
 )
+from mldebt.integrations.alert_channels.slack import message
 from tests.support.postgres import free_port
 from tests.support.recording_http import Answer, RecordingServer
 
@@ -199,3 +200,105 @@ def test_alertmanager_body_is_compact_json():
         CHANNELS["alertmanager"].send(target(server.url), notification(drift_alert()), sleep=Sleeps())
     body = server.requests[0].body
     assert json.dumps(json.loads(body), separators=(",", ":")).encode() == body
+
+
+# -- slack ------------------------------------------------------------------------------------------
+
+def slack_send(*alerts: Alert, digest: bool = False) -> dict:
+    with RecordingServer([Answer(200, b"ok")]) as server:
+        result = CHANNELS["slack"].send(target(server.url + "/services/T0/B0/xyz", kind="slack"),
+                                        notification(*alerts, digest=digest, channel="slack"), sleep=Sleeps())
+    assert (result.ok, result.attempts, result.http_status) == (True, 1, 200)
+    [request] = server.requests
+    assert (request.method, request.path, request.headers["content-type"]) == \
+        ("POST", "/services/T0/B0/xyz", "application/json")
+    return request.json()
+
+
+def test_slack_message_has_text_header_a_section_per_alert_and_context():
+    sent = slack_send(drift_alert(), drift_alert(AlertStatus.RESOLVED, monitor="quality", severity="critical",
+                                                 kind="model-quality", value=None, threshold=None,
+                                                 summary="recall back above 0.8", description=""))
+    assert sent == {
+        "text": "[mldebt] fraud-model: 1 firing, 1 resolved: daily-drift: PSI of amount above threshold; "
+                "recall back above 0.8",
+        "blocks": [
+            {"type": "header", "text": {"type": "plain_text", "text": "fraud-model: 1 firing, 1 resolved",
+                                        "emoji": True}},
+            {"type": "section", "text": {"type": "mrkdwn", "text":
+                ":large_orange_circle: *FIRING* daily-drift: PSI of amount above threshold\n"
+                "`daily-drift` (drift, warning) · value *0.31* vs threshold 0.2\n"
+                "amount drifted (PSI 0.31 &gt; 0.2)\n"
+                "<https://mldebt.example.com/drift/runs/7|Evidence>"}},
+            {"type": "section", "text": {"type": "mrkdwn", "text":
+                ":white_check_mark: *RESOLVED* recall back above 0.8\n"
+                "`quality` (model-quality, critical)\n"
+                "<https://mldebt.example.com/drift/runs/7|Evidence>"}},
+            {"type": "context", "elements": [{"type": "mrkdwn", "text":
+                "mldebt · component `fraud-model` · 2026-12-02T10:15:30.250Z · "
+                "<https://mldebt.example.com/|Dashboard>"}]},
+        ]}
+
+
+def test_slack_escapes_every_user_provided_string():
+    hostile = drift_alert(summary="<script>&", description="<!channel> & <https://evil.test|click>",
+                          monitor="m<x>", generator_url="https://x.test/a?b=1&c=<2>|3")
+    sent = slack_send(hostile)
+    section = sent["blocks"][1]["text"]["text"]
+    assert section == (":large_orange_circle: *FIRING* &lt;script&gt;&amp;\n"
+                       "`m&lt;x&gt;` (drift, warning) · value *0.31* vs threshold 0.2\n"
+                       "&lt;!channel&gt; &amp; &lt;https://evil.test|click&gt;\n"
+                       "<https://x.test/a?b=1&amp;c=&lt;2&gt;%7C3|Evidence>")
+    assert sent["text"] == "[mldebt] fraud-model: 1 firing: &lt;script&gt;&amp;"
+    assert "<script>" not in json.dumps(sent) and "<!channel>" not in json.dumps(sent)
+
+
+def test_slack_60_alerts_stay_within_50_blocks_and_fold_the_rest():
+    alerts = [drift_alert(monitor=f"m{i:02d}") for i in range(60)]
+    sent = slack_send(*alerts)
+    blocks = sent["blocks"]
+    assert len(blocks) == 50
+    assert [b["type"] for b in blocks] == ["header"] + ["section"] * 48 + ["context"]
+    assert blocks[47]["text"]["text"].startswith(":large_orange_circle: *FIRING* m46:")
+    assert blocks[48]["text"]["text"] == "and 13 more (13 firing): " + ", ".join(f"`m{i}`" for i in range(47, 60))
+    assert len(sent["text"]) <= 3000
+
+
+def test_slack_48_alerts_fit_without_folding():
+    blocks = slack_send(*[drift_alert(monitor=f"m{i:02d}") for i in range(48)])["blocks"]
+    assert len(blocks) == 50 and "more" not in blocks[48]["text"]["text"]
+
+
+def test_slack_long_text_is_clipped_to_the_limits_without_cutting_an_escape():
+    long = drift_alert(summary="&" * 700, description="<" * 5000, monitor="long")
+    sent = slack_send(long)
+    section = sent["blocks"][1]["text"]["text"]
+    assert len(section) == 3000 and section.endswith("…\n<https://mldebt.example.com/drift/runs/7|Evidence>")
+    description = section.split("\n")[2]
+    assert description.rstrip("…").replace("&lt;", "") == ""
+    assert sent["blocks"][1]["text"]["text"].count("&amp;") == 99  # the 500-char summary: 99 entities and "…"
+    assert len(sent["text"]) <= 3000 and sent["text"].endswith("…")
+    component = Notification(channel="slack", component="c" * 200, alerts=(long,))
+    header = message(component)["blocks"][0]["text"]["text"]
+    assert len(header) == 150 and header.endswith("…")
+
+
+def test_slack_digest_is_one_message_listing_what_fits():
+    alerts = [drift_alert(monitor=f"m{i:03d}", summary="s" * 100) for i in range(40)]
+    sent = slack_send(*alerts, digest=True)
+    assert sent["text"] == "[mldebt] fraud-model: 40 alerts in a digest (40 firing)"
+    header, section, context = sent["blocks"]
+    assert header["text"]["text"] == "fraud-model: 40 alerts in a digest"
+    text = section["text"]["text"]
+    assert len(text) <= 3000 and text.startswith("The daily alert budget for this channel is spent")
+    lines = text.split("\n")
+    assert lines[1] == ":large_orange_circle: `fraud-model/m000` " + "s" * 100
+    assert lines[-1] == f"and {40 - (len(lines) - 2)} more" and len(lines) - 2 < 40
+    assert context["type"] == "context"
+
+
+def test_slack_rejection_is_reported_without_the_webhook_url():
+    with RecordingServer([Answer(404, b"no_service")]) as server:
+        result = CHANNELS["slack"].send(target(server.url + "/services/T0/B0/secret", kind="slack"),
+                                        notification(drift_alert()), sleep=Sleeps())
+    assert (result.ok, result.attempts, result.error) == (False, 1, "slack: HTTP 404: no_service")
