@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import json
+import uuid
 
 from mldebt.domain.alerts import Alert, AlertStatus, alert_key
 from mldebt.integrations.alert_channels import CHANNELS
@@ -15,6 +18,7 @@ from mldebt.integrations.alert_channels.base import (
     post_json,
     retry_after_seconds,
 )
+from mldebt.integrations.alert_channels.signed_webhook import SignedWebhookChannel, signature, verify_signature
 from mldebt.integrations.alert_channels.slack import message
 from tests.support.postgres import free_port
 from tests.support.recording_http import Answer, RecordingServer
@@ -302,3 +306,74 @@ def test_slack_rejection_is_reported_without_the_webhook_url():
         result = CHANNELS["slack"].send(target(server.url + "/services/T0/B0/secret", kind="slack"),
                                         notification(drift_alert()), sleep=Sleeps())
     assert (result.ok, result.attempts, result.error) == (False, 1, "slack: HTTP 404: no_service")
+
+
+# -- signed webhook ---------------------------------------------------------------------------------
+
+SECRET = "whsec-test-1"
+
+
+def test_webhook_document_is_exact_and_signed():
+    clock = iter([1_780_000_000.9, 1_780_000_004.2])
+    channel = SignedWebhookChannel(clock=lambda: next(clock))
+    sleeps = Sleeps()
+    with RecordingServer([503, 200]) as server:
+        result = channel.send(target(server.url + "/hooks/mldebt", kind="webhook", secret=SECRET),
+                              notification(drift_alert(), drift_alert(AlertStatus.RESOLVED, monitor="quality",
+                                                                      value=None, threshold=None), resend=True),
+                              sleep=sleeps)
+    assert (result.ok, result.attempts, result.waits) == (True, 2, (0.5,))
+    first, second = server.requests
+    assert result.delivery_id is not None and str(uuid.UUID(result.delivery_id, version=4)) == result.delivery_id
+    assert first.headers["x-mldebt-delivery"] == second.headers["x-mldebt-delivery"] == result.delivery_id
+    assert (first.headers["x-mldebt-timestamp"], second.headers["x-mldebt-timestamp"]) == \
+        ("1780000000", "1780000004")
+    assert first.body == second.body and first.path == "/hooks/mldebt"
+    for request in (first, second):
+        stamp = request.headers["x-mldebt-timestamp"]
+        expected = hmac.new(SECRET.encode(), f"{stamp}.".encode() + request.body, hashlib.sha256).hexdigest()
+        assert request.headers["x-mldebt-signature"] == f"sha256={expected}"
+    assert first.json() == {
+        "version": 1, "delivery_id": result.delivery_id, "component": "fraud-model", "digest": False, "resend": True,
+        "alerts": [
+            {"key": "fraud-model/daily-drift", "status": "firing", "labels": AM_LABELS, "annotations": AM_ANNOTATIONS,
+             "starts_at": "2026-12-02T09:30:00.000Z", "ends_at": None,
+             "generator_url": "https://mldebt.example.com/drift/runs/7", "value": 0.31, "threshold": 0.2},
+            {"key": "fraud-model/quality", "status": "resolved",
+             "labels": {**AM_LABELS, "mldebt_alert": "fraud-model/quality", "monitor": "quality"},
+             "annotations": {"summary": "quality: PSI of amount above threshold",
+                             "description": "amount drifted (PSI 0.31 > 0.2)"},
+             "starts_at": "2026-12-02T09:30:00.000Z", "ends_at": "2026-12-02T10:15:30.250Z",
+             "generator_url": "https://mldebt.example.com/drift/runs/7", "value": None, "threshold": None},
+        ]}
+
+
+def test_webhook_signature_verifies_with_the_secret_and_fails_with_another():
+    with RecordingServer([200]) as server:
+        CHANNELS["webhook"].send(target(server.url, kind="webhook", secret=SECRET),
+                                 notification(drift_alert(), digest=True), sleep=Sleeps())
+    [request] = server.requests
+    stamp, signed = request.headers["x-mldebt-timestamp"], request.headers["x-mldebt-signature"]
+    now = float(stamp)
+    assert verify_signature(SECRET, stamp, request.body, signed, now=now)
+    assert not verify_signature("another-secret", stamp, request.body, signed, now=now)
+    assert not verify_signature(SECRET, stamp, request.body + b" ", signed, now=now)
+    assert not verify_signature(SECRET, str(int(stamp) + 1), request.body, signed, now=now)
+    assert not verify_signature(SECRET, stamp, request.body, signed, now=now + 301)
+    assert not verify_signature(SECRET, "not-a-number", request.body, signed, now=now)
+    assert request.json()["digest"] is True and signature(SECRET, stamp, request.body) == signed
+
+
+def test_webhook_without_a_secret_sends_nothing():
+    with RecordingServer([200]) as server:
+        result = CHANNELS["webhook"].send(target(server.url, kind="webhook"), notification(drift_alert()),
+                                          sleep=Sleeps())
+    assert (result.ok, result.attempts, server.requests) == (False, 0, [])
+    assert result.error is not None and "no secret" in result.error
+
+
+def test_every_delivery_gets_its_own_id():
+    with RecordingServer([200]) as server:
+        ids = [CHANNELS["webhook"].send(target(server.url, kind="webhook", secret=SECRET), notification(drift_alert()),
+                                        sleep=Sleeps()).delivery_id for _ in range(2)]
+    assert ids[0] != ids[1] and [r.headers["x-mldebt-delivery"] for r in server.requests] == ids
