@@ -7,9 +7,14 @@ import hashlib
 import hmac
 import json
 import uuid
+from pathlib import Path
+
+from ruamel.yaml import YAML
 
 from mldebt.domain.alerts import Alert, AlertStatus
+from mldebt.domain.monitoring import MonitoringSettings
 from mldebt.integrations.alert_channels import CHANNELS
+from mldebt.integrations.alert_channels.alertmanager import request_body
 from mldebt.integrations.alert_channels.base import (
     RETRY_ATTEMPTS,
     Notification,
@@ -343,3 +348,38 @@ def test_every_delivery_gets_its_own_id():
         ids = [CHANNELS["webhook"].send(target(server.url, kind="webhook", secret=SECRET), notification(drift_alert()),
                                         sleep=Sleeps()).delivery_id for _ in range(2)]
     assert ids[0] != ids[1] and [r.headers["x-mldebt-delivery"] for r in server.requests] == ids
+
+
+# -- docs/monitoring.md: its examples are what the code does --------------------------------------
+
+def _docs_block(language: str, marker: str) -> str:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "monitoring.md").read_text()
+    blocks = [b.split("```", 1)[0] for b in text.split(f"```{language}\n")[1:]]
+    return next(b for b in blocks if marker in b)
+
+
+def test_the_documented_receiver_check_accepts_mldebt_and_rejects_another_secret():
+    namespace: dict[str, object] = {}
+    exec(_docs_block("python", "def verify_mldebt"), namespace)
+    verify = namespace["verify_mldebt"]
+    with RecordingServer([200]) as server:
+        CHANNELS["webhook"].send(target(server.url, kind="webhook", secret=SECRET), notification(drift_alert()),
+                                 sleep=Sleeps())
+    [request] = server.requests
+    headers = {"X-Mldebt-Timestamp": request.headers["x-mldebt-timestamp"],
+               "X-Mldebt-Signature": request.headers["x-mldebt-signature"]}
+    assert verify(SECRET.encode(), headers, request.body) is True  # type: ignore[operator]
+    assert verify(b"another", headers, request.body) is False  # type: ignore[operator]
+
+
+def test_the_documented_channels_yaml_is_valid_settings():
+    settings = YAML(typ="safe").load(_docs_block("yaml", "channels:"))["monitoring"]
+    parsed = MonitoringSettings.model_validate(settings)
+    assert [(c.name, c.kind) for c in parsed.channels] == [("am", "alertmanager"), ("ml-team", "slack"),
+                                                           ("ops", "webhook")]
+
+
+def test_the_documented_payloads_are_the_sent_ones():
+    sent = json.loads(_docs_block("json", '"generatorURL"'))
+    assert sent == request_body(notification(drift_alert()))
+    assert json.loads(_docs_block("json", '"blocks"')) == message(notification(drift_alert(), channel="slack"))
