@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.alertmanager import alertmanager_factory
 from tests.support.server import ServerProcess
 
 
@@ -20,3 +21,9 @@ def server_factory(tmp_path: Path) -> Iterator:
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def alertmanager(tmp_path: Path) -> Iterator:
+    """A real Alertmanager routing to the mldebt server given to `start(url, token)`."""
+    yield from alertmanager_factory(tmp_path)

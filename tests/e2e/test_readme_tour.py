@@ -55,7 +55,8 @@ def test_the_tour_is_read_whole_from_the_readme() -> None:
     assert commands[:2] == ["make demo", ". .venv/bin/activate"]
     assert commands[-1] == "MLDEBT_ALERTMANAGER_SECRET=s3cret mldebt serve"
     assert "mldebt retrain approve recs-model" in commands
-    assert len(commands) == 31
+    assert "mldebt monitor run --due --catalog examples/storefront/mldebt.yaml" in commands
+    assert len(commands) == 35
 
 
 def test_make_demo_is_mldebt_demo() -> None:
@@ -116,3 +117,5 @@ def test_every_tour_command_works_in_order_on_a_fresh_clone(tmp_path: Path, pg_c
         said = f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
         assert done.returncode == 0, f"`{command}` exited {done.returncode}:\n{said}"
     assert (clone / "mldebt.sarif").is_file() and (clone / "drift.html").is_file()
+    sink = (clone / ".mldebt" / "sink.log").read_text()
+    assert "firing MldebtDriftDetected recs-model/clickstream-drift:" in sink, sink

@@ -80,3 +80,10 @@ def test_an_alert_label_cannot_name_a_component_the_inventory_lacks():
     [unknown] = alertmanager.parse(Delivery("alertmanager", _own_alert("firing", "nope"))).signals
     linker = Linker(components=["recs-api"])
     assert (linker.component_of(known), linker.component_of(unknown)) == ("recs-api", None)
+
+
+def test_mldebts_digest_is_no_incident():
+    payload = json.loads(fixture("alertmanager_firing.json"))
+    payload["alerts"][0]["labels"] = {"alertname": "MldebtAlertDigest", "mldebt_alert": "recs-api/digest",
+                                      "component": "recs-api", "source": "mldebt"}
+    assert alertmanager.parse(Delivery("alertmanager", json.dumps(payload).encode())).signals == []

@@ -160,26 +160,23 @@ def sink(host: str = typer.Option("127.0.0.1", "--host"),
       mldebt monitor sink --port 9094
     """
     from mldebt.domain.monitoring import parse_duration
-    from mldebt.integrations.alert_sink import start_sink
+    from mldebt.integrations.alert_sink import SinkAlert, start_sink
 
     try:
         limit = parse_duration(stop_after).total_seconds() if stop_after else None
     except ValueError as exc:
         raise UserInputError(f"--stop-after: {exc}") from None
 
-    def show(alert: dict[str, Any]) -> None:
-        labels = alert.get("labels", {})
-        state_ = "resolved" if alert.get("resolved") else "firing"
-        summary = alert.get("annotations", {}).get("summary", "")
-        out.print(_status(state_), styled(labels.get("mldebt_alert") or labels.get("alertname", "?")),
-                  styled(summary))
-        out.file.flush()
+    def show(alert: SinkAlert) -> None:
+        out.print(styled(alert.line()), soft_wrap=True)
+        out.file.flush()  # one line per alert as it arrives, also into a file or a pipe
 
     server, thread = start_sink(host, port, on_alert=show)
-    out.print(f"alert sink on http://{host}:{server.server_address[1]}/api/v2/alerts (Ctrl-C stops)", highlight=False)
+    out.print(f"alert sink on {server.url}/api/v2/alerts (Ctrl-C stops)", highlight=False)
     try:
         thread.join(limit)
     except KeyboardInterrupt:
         pass
     finally:
         server.shutdown()
+        server.server_close()

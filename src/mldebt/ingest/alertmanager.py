@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mldebt.domain.alerts import ALERT_KEY_LABEL, MONITOR_INCIDENT_SOURCE, incident_fingerprint
+from mldebt.domain.alerts import ALERT_KEY_LABEL, DIGEST_ALERTNAME, MONITOR_INCIDENT_SOURCE, incident_fingerprint
 from mldebt.domain.incident import IncidentSignal, SignalAction
 from mldebt.errors import PayloadError
 from mldebt.ingest.common import (
@@ -46,13 +46,15 @@ def parse(delivery: Delivery) -> ParsedDelivery:
     if not isinstance(alerts, list) or not alerts:
         raise PayloadError("body.alerts must be a non-empty array", ["body.alerts"])
     common = raw if isinstance(raw := payload.get("commonLabels"), dict) else {}
-    signals = [_alert(obj(alert, f"body.alerts[{i}]"), i, common) for i, alert in enumerate(alerts)]
+    read = [_alert(obj(alert, f"body.alerts[{i}]"), i, common) for i, alert in enumerate(alerts)]
+    signals = [s for s in read if s is not None]
     identity = sorted(f"{s.key}|{s.action}|{s.started_at.isoformat() if s.started_at else ''}" for s in signals)
     return ParsedDelivery(delivery_id=canonical_digest(identity), signals=signals,
                           kind=f"alerts.{payload.get('status', 'mixed')}")
 
 
-def _alert(alert: dict[str, Any], index: int, common: dict[str, Any]) -> IncidentSignal:
+def _alert(alert: dict[str, Any], index: int, common: dict[str, Any]) -> IncidentSignal | None:
+    """The alert's signal; None for mldebt's own digest (a summary of alerts, not a problem of its own)."""
     where = f"body.alerts[{index}]"
     status = text(alert, "status", where)
     if status not in STATUSES:
@@ -74,6 +76,8 @@ def _alert(alert: dict[str, Any], index: int, common: dict[str, Any]) -> Inciden
     attributes = {str(k): str(v) for k, v in {**common, **labels}.items()}
     source, key, component = name, f"alert:{fingerprint}", None
     own_key = labels.get(ALERT_KEY_LABEL)
+    if own_key is not None and labels.get("alertname") == DIGEST_ALERTNAME:
+        return None
     if isinstance(own_key, str) and 0 < len(own_key) <= MAX_OWN_KEY:
         source, key = MONITOR_INCIDENT_SOURCE, incident_fingerprint(own_key)
         component = str(labels["component"]) if isinstance(labels.get("component"), str) else None
