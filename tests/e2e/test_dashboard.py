@@ -10,8 +10,10 @@ $MLDEBT_SCREENSHOTS when it is set (kept), else to the module's pytest temporary
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -19,8 +21,9 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 
 from mldebt.service.debt_view import backlog_page
 from mldebt.service.tokens import create_api_token
-from mldebt.store.database import open_store
+from mldebt.store.database import Store, open_store
 from mldebt.store.drift import drift_runs
+from tests.support import monitor_rows
 from tests.support.dashboard import (
     CHROMIUM_ARGS,
     LAPTOP,
@@ -37,7 +40,8 @@ CHART_PAGES = {"overview", "drift", "drift-run", "incidents", "feedback", "scan"
 
 
 PAGE_NAMES = ("overview", "inventory", "component", "backlog", "item", "incidents", "drift", "drift-run",
-              "feedback", "scan")
+              "feedback", "scan", "monitors", "monitor-runs")
+MONITOR = f"{COMPONENT}/e2e-latency"  # a monitor with runs and a firing alert, written by hand (add_monitor)
 
 
 def page_paths(dashboard: Dashboard) -> dict[str, str]:
@@ -46,7 +50,25 @@ def page_paths(dashboard: Dashboard) -> dict[str, str]:
         "overview": "/", "inventory": "/inventory", "component": f"/inventory/{dashboard.component}",
         "backlog": "/backlog", "item": f"/backlog/{dashboard.top_item}", "incidents": "/incidents",
         "drift": "/drift", "drift-run": f"/drift/{dashboard.drift_run}", "feedback": "/feedback", "scan": "/scan",
+        "monitors": "/monitors", "monitor-runs": f"/monitors?{urlencode({'key': MONITOR})}",
     }
+
+
+def add_monitor(store: Store) -> None:
+    """One SLO monitor of the demo component that breached after a run that held, its alert firing and
+    one delivery; the demo itself defines no monitor rows, so the page would show only empty states."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    with store.session() as session:
+        monitor_rows.run(session, MONITOR, now - dt.timedelta(hours=2), "ok", kind="slo", value=310.0,
+                         threshold=500.0, summary="p95 latency 310 ms")
+        breach = monitor_rows.run(session, MONITOR, now - dt.timedelta(hours=1), "breach", kind="slo", value=912.0,
+                                  threshold=500.0, summary="p95 latency 912 ms over 500 ms for 10m",
+                                  evidence_url="/incidents")
+        monitor_rows.schedule(session, MONITOR, kind="slo", every=3600, next_due_at=now, last_run_id=breach.id)
+        alert = monitor_rows.alert(session, MONITOR, starts_at=breach.started_at, kind="slo",
+                                   summary=breach.summary, generator_url="/incidents")
+        monitor_rows.delivery(session, MONITOR, breach.started_at, alert_id=alert.id, http_status=200)
+        session.commit()
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +83,7 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
         items, _ = backlog_page(store, limit=1)
         with store.session() as session:
             run = drift_runs(session, COMPONENT)[-1].id
+        add_monitor(store)
     finally:
         store.close()
     server = ServerProcess(database_url, workdir).start()

@@ -10,12 +10,12 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse
 
-from mldebt.web.pages import assets, backlog, drift, feedback, incidents, inventory, login, overview, scan
+from mldebt.web.pages import assets, backlog, drift, feedback, incidents, inventory, login, monitors, overview, scan
 from mldebt.web.pages.base import SignInRequired
 
 PAGES: tuple[APIRouter, ...] = (
     assets.router, login.router, overview.router, inventory.router, backlog.router, incidents.router, drift.router,
-    feedback.router, scan.router,
+    feedback.router, scan.router, monitors.router,
 )
 
 

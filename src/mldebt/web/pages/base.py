@@ -26,9 +26,9 @@ from mldebt.web.session import COOKIE, SessionKeys
 
 NAV: tuple[tuple[str, str], ...] = (
     ("/", "Overview"), ("/inventory", "Inventory"), ("/backlog", "Backlog"), ("/incidents", "Incidents"),
-    ("/drift", "Drift"), ("/feedback", "Feedback"), ("/scan", "Scan"),
+    ("/drift", "Drift"), ("/feedback", "Feedback"), ("/scan", "Scan"), ("/monitors", "Monitors"),
 )
-"""The header's navigation, in order: a later page adds nothing here, its path is already listed."""
+"""The header's navigation, in order: a new page adds its path and label here."""
 
 
 class SignInRequired(Exception):
