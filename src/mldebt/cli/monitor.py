@@ -96,9 +96,11 @@ def list_(ctx: typer.Context, component: str = COMPONENT_OPTION, catalog: Path =
         return
     table = Table("monitor", "kind", "every", "last result", "summary", "last run", "next run", title="Monitors")
     for r in rows:
-        table.add_row(r["key"], r["kind"], r["every"], _status(r.get("last_status") or "never"),
-                      styled(r.get("last_summary") or ""), str(r.get("last_finished_at") or "-")[:19],
-                      str(r.get("next_due_at") or "-")[:19])
+        last = r["last"] or {}
+        every = r["every"] if r["enabled"] else f"{r['every']} (disabled)"
+        table.add_row(styled(r["key"]), r["kind"], every, _status(last.get("status") or "never"),
+                      styled(last.get("summary") or ""), (last.get("finished_at") or "-")[:19],
+                      (r["next_due_at"] or "-")[:19] if r["enabled"] else "-")
     out.print(table)
 
 
