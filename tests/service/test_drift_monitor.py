@@ -166,7 +166,14 @@ def test_an_auto_retrain_runs_only_in_after(store, drifted):
     assert not marker.exists()
     assert [(r["status"], r["drift_run_id"]) for r in list_requests(store)] == [
         ("running", evaluation.detail["drift_run_id"])]
-    outcomes = [step(direct_units(store)) for step in evaluation.after]
+    units_run = []
+
+    def counted(work):  # the step's writes go through the Units it is given (serve hands its one writer)
+        units_run.append(work)
+        return direct_units(store)(work)
+
+    outcomes = [step(counted) for step in evaluation.after]
+    assert len(units_run) == 2  # read the claimed request, then record its outcome: the command runs between
     assert [(o.component, o.status) for o in outcomes] == [("shop-model", "succeeded")]
     assert marker.read_text() == "ok"
     assert [r["status"] for r in list_requests(store)] == ["succeeded"]

@@ -10,6 +10,7 @@ retrain runs only after that commit (`Evaluation.after`): a retrain can take an 
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -66,14 +67,19 @@ def bounded(text: str, limit: int = MAX_SUMMARY) -> str:
 def drift_detail(compared: Compared) -> dict[str, Any]:
     """A small JSON of the verdict: the drifted columns with their test, not the whole report."""
     report = compared.report
-    drifted = [{"column": c.name, "method": c.method, "statistic": c.statistic,
-                "pvalue": c.adjusted_pvalue if c.adjusted_pvalue is not None else c.pvalue}
+    drifted = [{"column": c.name, "method": c.method, "statistic": finite(c.statistic),
+                "pvalue": finite(c.adjusted_pvalue if c.adjusted_pvalue is not None else c.pvalue)}
                for c in report.columns if c.drifted]
     return {"reference": str(compared.reference), "current": str(compared.current),
             "rows": {"reference": report.n_reference, "current": report.n_current},
             "columns": len(report.columns), "drift_share": report.drift_share,
             "drift_share_threshold": report.drift_share_threshold, "dataset_drift": report.dataset_drift,
             "drifted": drifted[:MAX_DETAIL_COLUMNS], "drifted_count": len(drifted)}
+
+
+def finite(value: float | None) -> float | None:
+    """JSON (the stored detail) has no NaN or infinity: those become null."""
+    return None if value is None or not math.isfinite(value) else float(value)
 
 
 class DriftMonitorKind:
