@@ -19,6 +19,10 @@ from scipy.stats import rankdata
 from mldebt.drift.tables import infer_type
 
 ALIASES = {"macro_f1": "f1", "f1_macro": "f1", "fpr": "false_positive_rate", "auc": "roc_auc"}
+CLASSIFICATION_METRICS = ("accuracy", "precision", "recall", "f1", "false_positive_rate", "roc_auc")
+REGRESSION_METRICS = ("mae", "rmse", "mape", "r2")
+METRIC_NAMES = CLASSIFICATION_METRICS + REGRESSION_METRICS
+"""What `model_quality` measures (roc_auc only for a score, mape and r2 only when defined), by their names."""
 
 
 def _values(column: pa.ChunkedArray) -> np.ndarray:

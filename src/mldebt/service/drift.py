@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
+
+from sqlalchemy.orm import Session
 
 from mldebt.domain.component import Catalog, Kind, Lifecycle, Model
 from mldebt.domain.finding import Finding, Severity
@@ -100,30 +102,50 @@ def run_drift(store: Store | None, request: DriftRequest, now: dt.datetime | Non
     catalog = require_catalog(request.catalog) if request.catalog else None
     if request.component and catalog is None:
         raise UserInputError("--component needs the inventory file (mldebt.yaml)")
-    options = build_options(request, catalog)
-    report = compare(read_table(request.reference), read_table(request.current), options)
+    report = evaluate_drift(request, catalog)
     outcome = DriftOutcome(report, request.component)
     if store is None or catalog is None or request.component is None:
         return outcome
     now = now or dt.datetime.now(dt.UTC)
     component = _component(catalog, request.component)
-    outcome.findings = drift_findings(report, component)
+    cwd = request.catalog.parent.resolve() if request.catalog else None
     with store.session() as session:
-        run = add_drift_run(session, component.name, str(request.reference), str(request.current),
-                            report.to_dict(), now)
-        outcome.run_id = run.id
-        outcome.synced = sync_findings(session, DRIFT_SOURCE, f"drift:{component.name}", outcome.findings, now)
-        if report.dataset_drift:
-            payload = {"drift_run_id": run.id, "drift_share": report.drift_share,
-                       "drifted_columns": report.drifted_columns, "reference": str(request.reference.resolve()),
-                       "current": str(request.current.resolve())}
-            cwd = request.catalog.parent.resolve() if request.catalog else None
-            for model in _models_of(catalog, component):
-                outcome.retrain.append(fire(session, model.name, model.retrain, run.id, payload, now, cwd))
+        recorded = record_drift(session, catalog, component, report, request.reference, request.current, now, cwd)
+    outcome.run_id, outcome.findings, outcome.synced = recorded.run_id, recorded.findings, recorded.synced
     # Commit, act, record: an auto-mode retrain runs only now that the run above is committed, with no
     # transaction open while its command or webhook works.
-    outcome.retrain = [run_started(store, fired) for fired in outcome.retrain]
+    outcome.retrain = [run_started(store, fired) for fired in recorded.retrain]
     return outcome
+
+
+def evaluate_drift(request: DriftRequest, catalog: Catalog | None) -> DriftReport:
+    """The comparison alone (reads both tables, stores nothing): the slow part of a drift run."""
+    options = build_options(request, catalog)
+    return compare(read_table(request.reference), read_table(request.current), options)
+
+
+class RecordedDrift(NamedTuple):
+    run_id: int
+    findings: list[Finding]
+    synced: SyncResult
+    retrain: list[TriggerOutcome]  # as `fire` left them: an auto-mode one is `running`, for `run_started`
+
+
+def record_drift(session: Session, catalog: Catalog, component: Any, report: DriftReport, reference: Path,
+                 current: Path, now: dt.datetime, cwd: Path | None) -> RecordedDrift:
+    """Store a run of `component` with its findings and fire its retrain triggers, in the caller's
+    transaction; an auto-mode retrain is only recorded as running (the caller runs it after the commit)."""
+    findings = drift_findings(report, component)
+    run = add_drift_run(session, component.name, str(reference), str(current), report.to_dict(), now)
+    synced = sync_findings(session, DRIFT_SOURCE, f"drift:{component.name}", findings, now)
+    fired = []
+    if report.dataset_drift:
+        payload = {"drift_run_id": run.id, "drift_share": report.drift_share,
+                   "drifted_columns": report.drifted_columns, "reference": str(reference.resolve()),
+                   "current": str(current.resolve())}
+        fired = [fire(session, model.name, model.retrain, run.id, payload, now, cwd)
+                 for model in _models_of(catalog, component)]
+    return RecordedDrift(run.id, findings, synced, fired)
 
 
 def _models_of(catalog: Catalog, component: Any) -> list[Any]:
@@ -156,16 +178,27 @@ def drift_findings(report: DriftReport, component: Any) -> list[Finding]:
             "DRIFT002", Severity.HIGH if exposed else Severity.MEDIUM, component.name,
             f"dataset drift: {report.drift_share:.0%} of columns drifted ({', '.join(report.drifted_columns)})",
             source=DRIFT_SOURCE, evidence={"drift_share": report.drift_share, "columns": report.drifted_columns}))
-    for breach in (report.performance or {}).get("breaches", []):
+    found += performance_findings((report.performance or {}).get("breaches", []), component)
+    for issue in report.quality:
+        found.append(Finding.create(issue.rule_id, issue.severity, component.name, issue.message,
+                                    identity=(issue.column or "",), source=DRIFT_SOURCE,
+                                    evidence={"column": issue.column, **issue.evidence}))
+    return found
+
+
+def performance_findings(breaches: list[dict[str, Any]], component: Any) -> list[Finding]:
+    """PERF001 per metric outside its bound (`drift.performance.check_thresholds`), for production
+    components only: the drift engine's and the model-quality monitor's one way to say it."""
+    if component.lifecycle != Lifecycle.PRODUCTION:
+        return []
+    exposed = component.customer_facing or component.revenue_critical
+    found = []
+    for breach in breaches:
         bound = f"min {breach['min']}" if "min" in breach else f"max {breach['max']}"
         found.append(Finding.create(
             "PERF001", Severity.HIGH if exposed else Severity.MEDIUM, component.name,
             f"{breach['metric']} is {breach['value']:.3g} in the current data, outside its inventory bound ({bound})",
             identity=(breach["metric"],), source=DRIFT_SOURCE, evidence=breach))
-    for issue in report.quality:
-        found.append(Finding.create(issue.rule_id, issue.severity, component.name, issue.message,
-                                    identity=(issue.column or "",), source=DRIFT_SOURCE,
-                                    evidence={"column": issue.column, **issue.evidence}))
     return found
 
 

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from mldebt.domain.component import RetrainTrigger
 from mldebt.errors import NotFoundError, UserInputError
+from mldebt.service.units import Units, direct_units
 from mldebt.store.database import Store
 from mldebt.store.drift import (
     FAILED,
@@ -111,14 +112,24 @@ def fire(session: Session, component: str, trigger: RetrainTrigger | None, run_i
 
 def run_started(store: Store, fired: TriggerOutcome) -> TriggerOutcome:
     """Run an auto-mode request that `fire` recorded as running (its transaction committed)."""
+    return run_started_units(direct_units(store), fired)
+
+
+def run_started_units(units: Units, fired: TriggerOutcome) -> TriggerOutcome:
+    """`run_started` writing through `units`: a monitor run's post-commit step (under `mldebt serve`
+    its two short transactions go to the server's one writer; the command runs between them)."""
     if fired.status != RUNNING or fired.request_id is None:
         return fired
-    with store.session() as session:
-        row = get_request(session, fired.request_id)
+    request_id = fired.request_id
+
+    def read(session: Session) -> Claimed:
+        row = get_request(session, request_id)
         if row is None:
-            raise NotFoundError(f"no retrain request {fired.request_id}")
-        claimed = _claimed(row)
-    result = _attempt(store, claimed)
+            raise NotFoundError(f"no retrain request {request_id}")
+        return _claimed(row)
+
+    claimed = units(read)
+    result = _attempt(units, claimed)
     return TriggerOutcome(fired.component, fired.mode, result["status"], claimed.id, result["outcome"])
 
 
@@ -143,7 +154,7 @@ def approve(store: Store, key: str, now: dt.datetime | None = None) -> dict[str,
         if not won:
             raise _not_runnable(row)
         claimed = _claimed(row)
-    return _attempt(store, claimed)
+    return _attempt(direct_units(store), claimed)
 
 
 def _not_runnable(row: RetrainRequestRow) -> UserInputError:
@@ -160,7 +171,7 @@ def _claimed(row: RetrainRequestRow) -> Claimed:
                    row.drift_run_id)
 
 
-def _attempt(store: Store, claimed: Claimed) -> dict[str, Any]:
+def _attempt(units: Units, claimed: Claimed) -> dict[str, Any]:
     """Run one claimed attempt with no transaction open, then record its outcome (and when it
     ended) in a new one. An interruption (Ctrl-C) is recorded as a failure, so the request does not
     stay running.
@@ -168,13 +179,15 @@ def _attempt(store: Store, claimed: Claimed) -> dict[str, Any]:
     try:
         status, outcome = execute(claimed)
     except BaseException as exc:
-        with store.session() as session:
-            finish_request(session, claimed.id, FAILED, {"attempt": claimed.attempt, "exit_code": None,
-                                                         "error": f"interrupted ({type(exc).__name__})"},
-                           dt.datetime.now(dt.UTC))
+        interrupted = {"attempt": claimed.attempt, "exit_code": None, "error": f"interrupted ({type(exc).__name__})"}
+        units(lambda session: _finish(session, claimed.id, FAILED, interrupted))
         raise
-    with store.session() as session:
-        return request_dict(finish_request(session, claimed.id, status, outcome, dt.datetime.now(dt.UTC)))
+    return units(lambda session: _finish(session, claimed.id, status, outcome))
+
+
+def _finish(session: Session, request_id: int, status: str, outcome: dict[str, Any]) -> dict[str, Any]:
+    """Record an attempt's outcome, ended now; the request as plain data (no row leaves the unit)."""
+    return request_dict(finish_request(session, request_id, status, outcome, dt.datetime.now(dt.UTC)))
 
 
 def execute(claimed: Claimed) -> tuple[str, dict[str, Any]]:
