@@ -354,6 +354,7 @@ def test_every_delivery_gets_its_own_id():
 
 def _docs_block(language: str, marker: str) -> str:
     text = (Path(__file__).resolve().parents[2] / "docs" / "monitoring.md").read_text()
+    text = text.split("\n## Alert channels\n", 1)[1].split("\n## ", 1)[0]  # this section's blocks only
     blocks = [b.split("```", 1)[0] for b in text.split(f"```{language}\n")[1:]]
     return next(b for b in blocks if marker in b)
 
