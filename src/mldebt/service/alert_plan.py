@@ -161,10 +161,10 @@ def build_messages(session: Session, plan: Plan, settings: MonitoringSettings, e
         room = max(0, budget - repo.sent_today(session, name, component, now))
         over = firing[room:]
         out = firing[:room] + [w for w in wants if w.kind != repo.FIRING_KIND]
-        if over:
-            _fold(session, plan, channel, target, component, over, settings, now)
         if out:
             _message(session, plan, channel, target, component, out, settings, now)
+        if over:
+            _fold(session, plan, channel, target, component, over, settings, now)
 
 
 def _fold(session: Session, plan: Plan, channel: Channel, target: ChannelTarget, component: str,
