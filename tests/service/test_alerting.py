@@ -74,7 +74,8 @@ def test_a_breach_fires_once_is_suppressed_within_the_cooldown_and_repeats_after
     later = run(store, channels, [outcome(catalog, LAG, "breach", T0 + 61 * MINUTE)], T0 + 61 * MINUTE)
     assert [d.status for d in later.deliveries] == ["sent"]
     assert [n.alerts[0].starts_at for n in channels["slack"].notifications] == [T0, T0]  # the same firing
-    assert log(store) == [(LAG, "team", "firing", "sent", None, 1), (LAG, "team", "firing", "suppressed", "cooldown", 1),
+    assert log(store) == [(LAG, "team", "firing", "sent", None, 1),
+                          (LAG, "team", "firing", "suppressed", "cooldown", 1),
                           (LAG, "team", "firing", "sent", None, 1)]
     row = alert_row(store, LAG)
     assert (row.status, row.fire_count, row.notified["team"]["status"]) == ("firing", 1, "sent")
