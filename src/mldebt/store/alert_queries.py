@@ -75,7 +75,7 @@ def noise(session: Session, since: dt.datetime, now: dt.datetime) -> list[Monito
     for key in keys:
         component = _component(key, alerts)
         starts = firings.get(key, [])
-        spans = list(zip(starts, [*starts[1:], now], strict=True))
+        spans = list(zip(starts, [*starts[1:], now][:len(starts)], strict=True))
         ack = alerts[key].acknowledged_at if key in alerts else None
         acked = [ack is not None and start <= ack < end for start, end in spans]
         retrained = [_any_in(retrains.get(component, []), start, end) for start, end in spans]
