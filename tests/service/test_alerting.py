@@ -13,6 +13,7 @@ from mldebt.domain.alerts import AlertStatus
 from mldebt.errors import NotFoundError
 from mldebt.integrations.alert_channels.base import SendResult
 from mldebt.service.alerting import DeliveryRecord, Transition, acknowledge, alert_for, handle_outcomes, resend_active
+from mldebt.service.monitors.base import OnOutcomes
 from mldebt.service.units import direct_units
 from mldebt.store import alerts as repo
 from mldebt.store.monitor_tables import AlertDeliveryRow
@@ -20,6 +21,7 @@ from tests.support.alerting import T0, outcome, recording_channels, write_catalo
 from tests.support.transactions import EngineWatch
 
 MINUTE = dt.timedelta(minutes=1)
+ON_OUTCOMES: OnOutcomes = handle_outcomes  # what the scheduler calls: handle_outcomes(units, outcomes, now)
 LAG = "recs-model/lag"
 DRIFT = "recs-model/drift"
 
