@@ -274,5 +274,6 @@ def test_alert_for_says_nothing_for_errors_and_for_ok_while_resolved(tmp_path):
     assert alert is not None
     assert (alert.key, alert.component, alert.monitor, alert.kind, alert.severity, alert.status) == (
         DRIFT, "recs-model", "drift", "drift", "warning", AlertStatus.FIRING)
-    assert alert.description == "Monitor drift of recs-model (drift) breached: 3 of 12 columns drifted"
+    assert (alert.summary, alert.description) == ("3 of 12 columns drifted",
+                                                 "Monitor drift of recs-model (drift) breached.")
     assert alert.generator_url == "https://mldebt.example.com/drift/7"

@@ -106,7 +106,7 @@ def alert_for(outcome: RunOutcome, settings: MonitoringSettings, previous: Alert
     evidence = evaluation.evidence_url or f"/monitors?key={quote(job.key, safe='')}"
     return Alert(key=job.key, component=component, monitor=monitor, kind=job.monitor.kind, severity=severity,
                  status=state, summary=evaluation.summary,
-                 description=f"Monitor {monitor} of {component} ({job.monitor.kind}) {verb}: {evaluation.summary}",
+                 description=f"Monitor {monitor} of {component} ({job.monitor.kind}) {verb}.",
                  starts_at=starts_at, ends_at=ends_at, generator_url=_absolute(settings.base_url, evidence),
                  value=evaluation.value, threshold=evaluation.threshold, category=category)
 
