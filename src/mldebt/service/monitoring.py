@@ -8,22 +8,17 @@ server's writer as the units of work; here every unit is its own transaction on 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mldebt.domain.component import Catalog
 from mldebt.service.catalog import require_catalog
 from mldebt.service.linker import Linker
-from mldebt.service.monitors.base import RunOutcome
+from mldebt.service.monitors.base import OnOutcomes, RunOutcome
 from mldebt.service.units import Units, direct_units
 from mldebt.store.database import Store
-
-
-def holder_name(role: str) -> str:
-    """Who claims a run, as monitor_runs records it: `cli:host:pid` or `serve:host:pid`."""
-    return f"{role}:{socket.gethostname()}:{os.getpid()}"[:200]
 
 
 @dataclass
@@ -41,6 +36,21 @@ class MonitorRunReport:
         return {"runs": [outcome_dict(o) for o in self.outcomes], "deliveries": self.deliveries}
 
 
+def alert_after_runs(catalog: Callable[[], Catalog]) -> OnOutcomes:
+    """What `mldebt serve`'s scheduler does after each round: alert on what ran, then re-send the
+    active alerts that are due to Alertmanager (even after an empty round, so they never time out)."""
+
+    def after(units: Units, outcomes: list[RunOutcome], now: dt.datetime) -> None:
+        from mldebt.service.alerting import handle_outcomes, resend_active
+
+        settings = catalog().monitoring
+        if outcomes:
+            handle_outcomes(units, outcomes, now, settings=settings)
+        resend_active(units, settings, now)
+
+    return after
+
+
 def outcome_dict(outcome: RunOutcome) -> dict[str, Any]:
     evaluation = outcome.evaluation
     return {"key": outcome.job.key, "component": outcome.job.component.name, "monitor": outcome.job.monitor.name,
@@ -53,7 +63,7 @@ def run_now(store: Store, catalog_path: Path, *, component: str | None, due_only
             now: dt.datetime | None = None, units: Units | None = None) -> MonitorRunReport:
     """Run the inventory's monitors (the due ones with `due_only`), then alert on what they found."""
     from mldebt.service.alerting import handle_outcomes
-    from mldebt.service.scheduler import run_monitors
+    from mldebt.service.scheduler import default_holder, run_monitors
 
     catalog = require_catalog(catalog_path)
     units = units or direct_units(store)
@@ -64,7 +74,7 @@ def run_now(store: Store, catalog_path: Path, *, component: str | None, due_only
         captured.append(handle_outcomes(units, outcomes, at, settings=catalog.monitoring))
 
     outcomes = run_monitors(units, catalog, catalog_path.resolve().parent, now=now, due_only=due_only,
-                            component=component, holder=holder_name("cli"), on_outcomes=alert,
+                            component=component, holder=f"cli:{default_holder()}", on_outcomes=alert,
                             linker=Linker.from_catalog(catalog))
     report = MonitorRunReport(outcomes, captured[0] if captured else None)
     if report.alerting is not None:

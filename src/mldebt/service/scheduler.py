@@ -283,8 +283,11 @@ def catalog_file_loader(path: Path) -> Callable[[], Catalog]:
     return load
 
 
-def serve_monitors_from_settings(catalog_path: Path, on_outcomes: OnOutcomes | None = None) -> ServeMonitors | None:
-    """What `mldebt serve` runs: None when MLDEBT_MONITORS is off, or the inventory is absent or has no monitors."""
+def serve_monitors_from_settings(catalog_path: Path, on_outcomes: OnOutcomes | None = None,
+                                 alerting: Callable[[Callable[[], Catalog]], OnOutcomes] | None = None,
+                                 ) -> ServeMonitors | None:
+    """What `mldebt serve` runs: None when MLDEBT_MONITORS is off, or the inventory is absent or has no monitors.
+    `alerting(loader)` builds the after-round hook from the inventory's loader (`on_outcomes` wins)."""
     from mldebt.settings import MONITORS
 
     if MONITORS.value().strip().lower() == "off" or not catalog_path.is_file():
@@ -292,4 +295,6 @@ def serve_monitors_from_settings(catalog_path: Path, on_outcomes: OnOutcomes | N
     loader = catalog_file_loader(catalog_path)
     if not any(c.monitors for c in loader().components):
         return None
+    if on_outcomes is None and alerting is not None:
+        on_outcomes = alerting(loader)
     return ServeMonitors(loader, catalog_path.resolve().parent, on_outcomes=on_outcomes)

@@ -21,6 +21,7 @@ from mldebt import __version__
 from mldebt.service.ingest import recover_unapplied
 from mldebt.service.kpi_cache import KpiCache
 from mldebt.service.linker import Linker, load_linker
+from mldebt.service.monitoring import alert_after_runs
 from mldebt.service.pull import poll_puller_from_settings
 from mldebt.service.scheduler import SchedulerHandle, ServeMonitors, serve_monitors_from_settings
 from mldebt.service.writer import GroupCommitWriter
@@ -117,7 +118,6 @@ def app_from_settings(database_url: str | None = None, catalog: Path | None = No
     store = open_store(DATABASE_URL.value(database_url))
     secrets = {source: source_secret(source) for source in WEBHOOK_SOURCES}
     linker = load_linker(catalog)
-    on_outcomes = None  # LEAD: alerting's hook goes here, e.g. `from mldebt.service.alerting import handle_outcomes`
-    monitors = serve_monitors_from_settings(catalog or Path(CATALOG_FILE.value()), on_outcomes)
+    monitors = serve_monitors_from_settings(catalog or Path(CATALOG_FILE.value()), alerting=alert_after_runs)
     return create_app(store, linker, secrets, poll_puller_from_settings(store, linker), session.keys_from_settings(),
                       monitors)
