@@ -60,6 +60,8 @@ def _sentry_resource(body: bytes) -> str:
         data = json.loads(body).get("data", {})
     except (ValueError, AttributeError):
         return "issue"
+    if not isinstance(data, dict):  # a hostile `"data": null` (or a list): the parser answers 4xx for it
+        return "issue"
     if "metric_alert" in data:
         return "metric_alert"
     return "event_alert" if "event" in data else "issue"
