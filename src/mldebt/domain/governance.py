@@ -73,6 +73,10 @@ def audit_statuses(governance: Governance | None, as_of: dt.date) -> list[AuditS
     return found
 
 
+def days_text(days: int) -> str:
+    return "1 day" if days == 1 else f"{days} days"
+
+
 def governance_of(spec: Mapping[str, Any]) -> Governance | None:
     """The `governance` of a stored component's spec (its inventory entry as JSON); None when absent or
     unreadable (a spec stored by an older version)."""
@@ -105,6 +109,6 @@ def overdue_reviews(models: Iterable[tuple[str, Governance | None]], as_of: dt.d
                 rows.append(((0, 0), name, f"{status.kind} review", "never reviewed"))
             elif status.state == AuditState.OVERDUE and status.due is not None:
                 rows.append(((1, -status.days_overdue), name, f"{status.kind} review",
-                             f"{status.due.isoformat()} ({status.days_overdue} days overdue)"))
+                             f"{status.due.isoformat()} ({days_text(status.days_overdue)} overdue)"))
     rows.sort()
     return [{"component": name, "what": what, "due": due} for _, name, what, due in rows]

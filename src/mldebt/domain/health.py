@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from mldebt.domain.component import Catalog, Kind, Lifecycle, Model
 from mldebt.domain.finding import Finding, Severity
-from mldebt.domain.governance import AuditState, audit_statuses
+from mldebt.domain.governance import AuditState, audit_statuses, days_text
 from mldebt.domain.graph import find_cycles
 from mldebt.domain.staleness import retrain_status
 
@@ -135,7 +135,7 @@ def _audit_findings(model: Model, as_of: dt.date) -> list[Finding]:
             found.append(Finding.create(
                 "INV007", _exposure(model, Severity.LOW), model.name,
                 f"the {status.kind} review of {model.name} was due on {status.due.isoformat()} "
-                f"({status.days_overdue} days ago; cadence {status.cadence_days} days)",
+                f"({days_text(status.days_overdue)} ago; cadence {status.cadence_days} days)",
                 identity=(status.kind,),
                 evidence={"audit": status.kind, "last_review": status.last.isoformat(), "reviewer": status.reviewer,
                           "due": status.due.isoformat(), "days_overdue": status.days_overdue,
