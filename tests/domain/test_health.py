@@ -12,8 +12,13 @@ def catalog(*components: dict) -> Catalog:
     return Catalog.model_validate({"version": 1, "components": list(components)})
 
 
+REVIEWED = {kind: {"date": "2026-06-01", "reviewer": "ana"} for kind in ("fairness", "explainability", "privacy")}
+
+
 def model(**fields) -> dict:
-    base = {"name": "m", "kind": "model", "owner": "team", "lifecycle": "production", "model_card": "card.md"}
+    """A healthy production model (owned, with a card, its governance reviews current) but for `fields`."""
+    base = {"name": "m", "kind": "model", "owner": "team", "lifecycle": "production", "model_card": "card.md",
+            "governance": REVIEWED}
     return {**base, **fields}
 
 

@@ -247,6 +247,26 @@ def test_numbers_dates_and_metrics_out_of_range_are_located_errors():
     ]
 
 
+def test_a_governance_review_dated_in_the_future_is_an_error_at_its_date(tmp_path):
+    text = """\
+    version: 1
+    components:
+      - name: m
+        kind: model
+        governance:
+          fairness: {date: 2026-11-27, reviewer: ana}
+          privacy:
+            reviewer: dpo
+            date: 2026-11-28
+    """
+    path = tmp_path / "inv.yaml"
+    path.write_text(textwrap.dedent(text))
+    loaded = load_catalog_file(path, today=dt.date(2026, 11, 26))
+    assert [str(p) for p in loaded.problems] == [
+        f"{path}:9:15: date 2026-11-28 is in the future (today is 2026-11-26) (components[0].governance.privacy.date)"]
+    assert loaded.catalog is None
+
+
 def test_out_of_range_retrain_interval_is_refused_by_import_not_an_overflow(tmp_path, monkeypatch, capsys):
     enter_tmp(tmp_path, monkeypatch)
     (tmp_path / "mldebt.yaml").write_text(

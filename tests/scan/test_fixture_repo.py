@@ -98,6 +98,7 @@ def test_debt_totals_and_ml_test_score(storefront_repo):
     assert "I1" in recs_model.missing  # unseeded training in its code
     assert scores["fraud-model"].final == 0
     assert scores["fraud-model"].points == {"I1": 1.0}
+    assert recs_model.governance == "not reviewed: fairness missing, explainability missing, privacy missing"
 
 
 def test_fingerprints_survive_line_moves(storefront_repo):

@@ -25,3 +25,10 @@ def test_evidence_and_answers_combine_and_the_final_is_the_weakest_section():
     assert result.points["I7"] == 1.0 and result.how["I7"] == "answered automated in mldebt.yaml"
     assert result.points["Mon4"] == 1.0 and "Mon1" in result.missing and "M5" in result.missing
     assert result.to_dict()["missing"][0] == "D3 No feature's cost is too much"
+
+
+def test_the_governance_line_is_shown_beside_the_score_and_does_not_change_it():
+    reviewed = score("m", Evidence(has_schema=True, governance="reviewed"))
+    assert (reviewed.governance, reviewed.to_dict()["governance"]) == ("reviewed", "reviewed")
+    assert reviewed.points == score("m", Evidence(has_schema=True)).points
+    assert score("m", Evidence()).governance == "not reviewed"

@@ -72,6 +72,8 @@ def test_fail_on_without_baseline_counts_everything(capsys, storefront_repo):
     text = Path("report.md").read_text()
     assert text.startswith("# mldebt scan") and "| critical | MLD406 | recs-service |" in text
     assert "### ML Test Score" in text
+    assert "| final | missing | governance |" in text
+    assert " | not reviewed: fairness missing, explainability missing, privacy missing |" in text
 
 
 def test_table_output_and_stored_runs_mark_fixed_findings(capsys, storefront_repo):

@@ -69,12 +69,13 @@ def test_hotspots_are_the_20_files_with_the_most_open_findings(client, store, to
 
 def test_the_ml_test_score_comes_from_the_latest_scan_of_each_tree(client, store, token):
     add_run(store, "/repo/a", T0, [scores("recs-model", 0.5), scores("churn-model", 2.0)])
-    add_run(store, "/repo/a", T0 + dt.timedelta(days=7), [scores("recs-model", 1.0, (2.0, 1.5, 1.0, 3.0), 18)])
+    add_run(store, "/repo/a", T0 + dt.timedelta(days=7),
+            [{**scores("recs-model", 1.0, (2.0, 1.5, 1.0, 3.0), 18), "governance": "reviewed"}])
     add_run(store, "/repo/b", T0 + dt.timedelta(days=1), [scores("fraud-model", 1.5, (1.5, 2.0, 2.0, 2.0))])
     page = client.get("/scan", headers=token()).text
     assert rows_of(page, "test-score-title") == [
-        ["recs-model", "2.0", "1.5", "1.0", "3.0", "1.0", "18 of 28", "2026-11-09"],
-        ["fraud-model", "1.5", "2.0", "2.0", "2.0", "1.5", "20 of 28", "2026-11-03"]]
+        ["recs-model", "2.0", "1.5", "1.0", "3.0", "1.0", "18 of 28", "reviewed", "2026-11-09"],
+        ["fraud-model", "1.5", "2.0", "2.0", "2.0", "1.5", "20 of 28", "-", "2026-11-03"]]  # stored before the line
     assert 'aria-labelledby="scan-test-score-title"' in page
     assert rows_of(page, "scan-runs-title") == [
         ["2026-11-09 08:00 UTC", "/repo/a", "11", "3", "2", "1", "1.5"],

@@ -46,11 +46,11 @@ def print_table(report: ScanReport) -> None:
         if result.test_scores:
             scores = Table(title="ML Test Score (Breck et al. 2017; final = minimum of the sections)",
                            title_justify="left")
-            for column in ("component", *SECTIONS, "final", "missing"):
-                scores.add_column(column, justify="left" if column in ("component", "missing") else "right")
+            for column in ("component", *SECTIONS, "final", "missing", "governance"):
+                scores.add_column(column, justify="right" if column in (*SECTIONS, "final") else "left")
             for s in result.test_scores:
                 scores.add_row(s.component, *(f"{s.section(x):g}" for x in SECTIONS), f"{s.final:g}",
-                               ", ".join(s.missing))
+                               ", ".join(s.missing), s.governance)
             out.print(scores)
         suppressed = sum(result.suppressed.values())
         stored = ""
@@ -80,9 +80,10 @@ def markdown(report: ScanReport) -> str:
             lines += ["", "### Hotspots", "", "| file | changes | complexity |", "|---|---|---|"]
             lines += [f"| `{h.file}` | {h.changes} | {h.complexity} |" for h in result.hotspots]
         if result.test_scores:
-            lines += ["", "### ML Test Score", "", "| component | " + " | ".join(SECTIONS) + " | final | missing |",
-                      "|---" * (len(SECTIONS) + 3) + "|"]
+            lines += ["", "### ML Test Score", "",
+                      "| component | " + " | ".join(SECTIONS) + " | final | missing | governance |",
+                      "|---" * (len(SECTIONS) + 4) + "|"]
             lines += [f"| {s.component} | " + " | ".join(f"{s.section(x):g}" for x in SECTIONS)
-                      + f" | {s.final:g} | {', '.join(s.missing)} |" for s in result.test_scores]
+                      + f" | {s.final:g} | {', '.join(s.missing)} | {s.governance} |" for s in result.test_scores]
         lines.append("")
     return visible("\n".join(lines))  # file names and messages are data: no control character reaches a terminal

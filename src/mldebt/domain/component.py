@@ -12,10 +12,11 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mldebt.domain.costs import CostRates
 from mldebt.domain.monitoring import MAX_MONITORS_PER_COMPONENT, Governance, Monitor, MonitoringSettings
+from mldebt.domain.past_dates import PastDate
 from mldebt.domain.source_names import Source
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
@@ -24,28 +25,6 @@ Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=100)]
 # Ranges: values outside them are typos, and they crashed later (an `OverflowError` when a retrain
 # interval of 10^23 days met a date, or days since retrain of -2,912,108 for `trained_at: 9999-12-31`).
 MAX_RETRAIN_EVERY_DAYS = 3650  # ten years
-EARLIEST_DATE = dt.date(1970, 1, 1)
-FUTURE_TOLERANCE = dt.timedelta(days=1)  # a date written in a time zone ahead of UTC is still "today"
-
-
-def _today(info: ValidationInfo) -> dt.date:
-    """The validation context's `today` (tests, `--as-of`), else today in UTC."""
-    context = info.context if isinstance(info.context, dict) else {}
-    today = context.get("today")
-    return today if isinstance(today, dt.date) else dt.datetime.now(dt.UTC).date()
-
-
-def _past_date(value: dt.date, info: ValidationInfo) -> dt.date:
-    """A date that has happened: not before 1970, not after tomorrow (a retrain cannot be in the future)."""
-    if value < EARLIEST_DATE:
-        raise ValueError(f"date {value.isoformat()} is before {EARLIEST_DATE.isoformat()}")
-    latest = _today(info) + FUTURE_TOLERANCE
-    if value > latest:
-        raise ValueError(f"date {value.isoformat()} is in the future (today is {_today(info).isoformat()})")
-    return value
-
-
-PastDate = Annotated[dt.date, AfterValidator(_past_date)]
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 
 

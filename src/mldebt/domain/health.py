@@ -6,6 +6,8 @@ Rules (ids are stable; docs/inventory.md lists them):
 - INV003 no-model-card: a production model without a model card (or one whose file is missing).
 - INV004 depends-on-retiring: a production component depends on a deprecated or legacy one.
 - INV005 dependency-cycle: components that depend on each other in a loop.
+- INV006 governance-audit-missing: a production model has no fairness, explainability or privacy review.
+- INV007 governance-audit-overdue: a production model's review is older than its cadence.
 
 Severity grows with exposure: a customer-facing or revenue-critical production component's
 problem ranks higher than the same problem in an experiment.
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 
 from mldebt.domain.component import Catalog, Kind, Lifecycle, Model
 from mldebt.domain.finding import Finding, Severity
+from mldebt.domain.governance import AuditState, audit_statuses, days_text
 from mldebt.domain.graph import find_cycles
 from mldebt.domain.staleness import retrain_status
 
@@ -37,6 +40,10 @@ HEALTH_RULES = (
     HealthRule("INV004", "depends-on-retiring",
                "Production traffic through a deprecated or legacy component is debt that is already due."),
     HealthRule("INV005", "dependency-cycle", "Components in a loop cannot be changed, retrained or rolled back alone."),
+    HealthRule("INV006", "governance-audit-missing",
+               "A production model nobody reviewed for bias, explainability or privacy carries unknown risk."),
+    HealthRule("INV007", "governance-audit-overdue",
+               "A review older than its cadence no longer covers the model and data in production."),
 )
 
 
@@ -90,6 +97,7 @@ def inventory_findings(
                     f"production model {comp.name}: model card {comp.model_card} does not exist",
                     evidence={"model_card": comp.model_card, "exists": False},
                 ))
+            findings += _audit_findings(comp, as_of)
         if comp.lifecycle == Lifecycle.PRODUCTION:
             for dep_name in comp.depends_on:
                 dep = by_name.get(dep_name)
@@ -110,3 +118,27 @@ def inventory_findings(
             evidence={"cycle": cycle},
         ))
     return sorted(findings, key=lambda f: (-f.severity.rank, f.component, f.rule_id))
+
+
+def _audit_findings(model: Model, as_of: dt.date) -> list[Finding]:
+    """INV006 for each audit a production model never had, INV007 for each past its cadence (one
+    finding per audit kind, so recording one review fixes exactly its finding)."""
+    found = []
+    for status in audit_statuses(model.governance, as_of):
+        if status.state == AuditState.MISSING:
+            found.append(Finding.create(
+                "INV006", _exposure(model, Severity.MEDIUM), model.name,
+                f"production model {model.name} has no {status.kind} review on record",
+                identity=(status.kind,), evidence={"audit": status.kind, "cadence_days": status.cadence_days},
+            ))
+        elif status.state == AuditState.OVERDUE and status.due is not None and status.last is not None:
+            found.append(Finding.create(
+                "INV007", _exposure(model, Severity.LOW), model.name,
+                f"the {status.kind} review of {model.name} was due on {status.due.isoformat()} "
+                f"({days_text(status.days_overdue)} ago; cadence {status.cadence_days} days)",
+                identity=(status.kind,),
+                evidence={"audit": status.kind, "last_review": status.last.isoformat(), "reviewer": status.reviewer,
+                          "due": status.due.isoformat(), "days_overdue": status.days_overdue,
+                          "cadence_days": status.cadence_days},
+            ))
+    return found

@@ -44,6 +44,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
 
+from mldebt.domain.past_dates import PastDate
+
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 MonitorName = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=100)]
 
@@ -239,7 +241,7 @@ DEFAULT_AUDIT_CADENCE_DAYS = 365
 
 
 class Audit(_Strict):
-    date: dt.date
+    date: PastDate  # a review dated after tomorrow is an error at this field
     reviewer: str = Field(min_length=1, max_length=200)
     document: str | None = None
     notes: str | None = Field(default=None, max_length=2000)

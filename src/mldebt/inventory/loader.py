@@ -74,7 +74,8 @@ _DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor
 def load_catalog_text(text: str, file: str = "mldebt.yaml", today: dt.date | None = None) -> LoadedCatalog:
     """Parse and validate catalog text; never raises for bad content.
 
-    `today` (default: today in UTC) bounds dates: a `trained_at` or change after tomorrow is an error.
+    `today` (default: today in UTC) bounds dates: a `trained_at`, a change or a governance review after
+    tomorrow is an error.
     """
     context = {"today": today} if today is not None else None
     yaml = YAML(typ="rt")
@@ -170,8 +171,8 @@ def _valid_sources(raw: Any) -> dict[str, list[SourceRule]]:
     return valid
 
 
-def load_catalog_file(path: Path) -> LoadedCatalog:
-    """Read a file; text that is not UTF-8 is one problem at line 1.
+def load_catalog_file(path: Path, today: dt.date | None = None) -> LoadedCatalog:
+    """Read a file; text that is not UTF-8 is one problem at line 1. `today` as for `load_catalog_text`.
 
     A directory, a device, a FIFO or a file over 5 MiB is not an inventory at all: that raises a
     one-line `UserInputError` naming the file (see `mldebt.input_files`).
@@ -183,7 +184,7 @@ def load_catalog_file(path: Path) -> LoadedCatalog:
         reason = str(exc)
         return LoadedCatalog(str(path), None, [LocatedProblem(str(path), 1, 1, "", f"cannot read file: {reason}",
                                                               code="unreadable")])
-    return load_catalog_text(text, str(path))
+    return load_catalog_text(text, str(path), today)
 
 
 def _to_plain(node: Any) -> Any:

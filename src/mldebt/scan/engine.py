@@ -117,7 +117,7 @@ def scan_tree(root: Path, catalog: Any | None, config: ScanConfig, progress: Pro
     background.shutdown()
     ranks = {spot.file: rank for rank, spot in enumerate(spots, start=1)}
     findings, suppressed = _to_findings(hits, index, config, lines, ages, changes, ranks)
-    scores = [score(c.name, model_evidence(c, catalog, findings, python_files, index, test_counts),
+    scores = [score(c.name, model_evidence(c, catalog, findings, python_files, index, test_counts, config.as_of),
                     config.answers.get(c.name)) for c in components if str(c.kind) == "model"]
     return ScanResult(
         root=root, findings=findings, suppressed=suppressed, files=len(rels), analysed=len(analysed),

@@ -11,6 +11,10 @@ from answers in `mldebt.yaml`:
 
 `manual` scores 0.5, `automated` 1, as in the paper. A section's score is the sum of its tests;
 the final score is the minimum of the four sections, so one neglected area caps the whole.
+
+Beside the 28 tests, each model has a governance line: `reviewed` when its fairness, explainability
+and privacy reviews are all within their cadence, else what is missing or overdue (see
+`domain.governance`). It does not change the score, which stays the paper's.
 """
 
 from __future__ import annotations
@@ -65,6 +69,7 @@ class Evidence:
     drift_monitored: bool = False
     retrain_interval: bool = False
     retrain_automated: bool = False
+    governance: str = "not reviewed"  # `domain.governance.reviewed_line` of the model's audits
 
 
 @dataclass
@@ -72,6 +77,7 @@ class ComponentTestScore:
     component: str
     points: dict[str, float] = field(default_factory=dict)
     how: dict[str, str] = field(default_factory=dict)
+    governance: str = "not reviewed"
 
     def section(self, name: str) -> float:
         return sum(p for t, p in self.points.items() if TESTS[t][0] == name)
@@ -87,7 +93,7 @@ class ComponentTestScore:
     def to_dict(self) -> dict[str, Any]:
         return {"component": self.component, "sections": {s: self.section(s) for s in SECTIONS},
                 "final": self.final, "points": self.points, "how": self.how,
-                "missing": [f"{t} {TESTS[t][1]}" for t in self.missing]}
+                "missing": [f"{t} {TESTS[t][1]}" for t in self.missing], "governance": self.governance}
 
 
 def _automatic(evidence: Evidence) -> dict[str, tuple[float, str]]:
@@ -118,7 +124,7 @@ def _automatic(evidence: Evidence) -> dict[str, tuple[float, str]]:
 
 def score(component: str, evidence: Evidence, answers: dict[str, Any] | None = None) -> ComponentTestScore:
     """The score of one component: automatic evidence, raised by answers where they give more."""
-    result = ComponentTestScore(component)
+    result = ComponentTestScore(component, governance=evidence.governance)
     for test, (points, how) in _automatic(evidence).items():
         result.points[test], result.how[test] = points, how
     for test, answer in (answers or {}).items():

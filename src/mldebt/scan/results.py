@@ -7,12 +7,14 @@ line), and the rating is A (<= 5 %), B (<= 10 %), C (<= 20 %), D (<= 50 %) or E.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mldebt.domain.finding import UNASSIGNED, Finding
+from mldebt.domain.governance import audit_statuses, reviewed_line
 from mldebt.scan.components import ComponentIndex
 from mldebt.scan.hotspots import Hotspot
 from mldebt.scan.ml_test_score import ComponentTestScore, Evidence
@@ -61,8 +63,10 @@ def debt_totals(findings: list[Finding], loc: dict[str, int], index: ComponentIn
 
 
 def model_evidence(component: Any, catalog: Any, findings: list[Finding], python_files: list[str],
-                   index: ComponentIndex, test_counts: dict[str, tuple[int, int]]) -> Evidence:
-    """What the inventory and this scan show about one model (see `ml_test_score`)."""
+                   index: ComponentIndex, test_counts: dict[str, tuple[int, int]],
+                   as_of: dt.date) -> Evidence:
+    """What the inventory and this scan show about one model (see `ml_test_score`); its governance
+    reviews are judged as of `as_of` (the scan's `--as-of`)."""
     datasets = catalog.by_name() if catalog is not None else {}
     data = datasets.get(getattr(component, "training_data", None) or "")
     own_files = [rel for rel in python_files if index.name_for(rel) == component.name]
@@ -80,6 +84,7 @@ def model_evidence(component: Any, catalog: Any, findings: list[Finding], python
         or component.name in drift,
         retrain_interval=component.retrain_every_days is not None,
         retrain_automated=retrain is not None and str(retrain.mode) != "off",
+        governance=reviewed_line(audit_statuses(getattr(component, "governance", None), as_of)),
     )
 
 

@@ -79,7 +79,7 @@ class Failures:
     recurring: list[dict[str, Any]]  # {component, title, count} of open recurring-failure findings, top 10
     drift_alerts: list[dict[str, Any]]  # {component, runs, alerts, last_at} of the quarter's drift runs
     test_scores: list[tuple[str, float | None]]  # ML Test Score per component (latest scan), lowest first
-    overdue_reviews: list[dict[str, Any]]  # {component, what, due} where the inventory records a review date
+    overdue_reviews: list[dict[str, Any]]  # {component, what, due}: missing or overdue governance reviews
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from mldebt.domain.governance import governance_of, overdue_reviews
 from mldebt.metrics.kpis import Period
 from mldebt.metrics.recurring import RULE_ID as RECURRING_RULE
 from mldebt.metrics.recurring import SOURCE as RECURRING_SOURCE
@@ -30,8 +31,10 @@ TOP_RECURRING = 10
 MAX_DRIFT_COMPONENTS = 50
 TEST_SCORE_SCOPES = 20  # scanned trees whose latest run's ML Test Score is read (as on /scan)
 MAX_TEST_SCORES = 50
-NO_REVIEW_DATES = ("The inventory records no governance review dates (model card reviews, sign-offs), so overdue "
-                   "reviews cannot be listed.")
+MAX_GOVERNED_MODELS = 1000  # production models whose governance reviews are read
+MAX_OVERDUE_REVIEWS = 100
+NO_REVIEW_DATES = ("No production model in the inventory records its governance reviews (`governance:` in "
+                   "mldebt.yaml), so every review of each is listed as never done.")
 
 
 def week_ends(period: Period) -> list[dt.datetime]:
@@ -97,14 +100,28 @@ def _recurring(session: Session) -> list[dict[str, Any]]:
     return found
 
 
+def governance_reviews(session: Session, as_of: dt.date) -> tuple[list[dict[str, str]], list[str]]:
+    """The missing and overdue governance reviews of the stored production models as of `as_of`
+    (`domain.governance.overdue_reviews`), and a note when none of them records any review."""
+    models = [(name, governance_of(spec)) for name, spec in q.production_model_specs(session, MAX_GOVERNED_MODELS)]
+    rows = overdue_reviews(models, as_of)
+    notes = [NO_REVIEW_DATES] if models and all(governance is None for _, governance in models) else []
+    if len(rows) > MAX_OVERDUE_REVIEWS:
+        notes.append(f"{len(rows)} governance reviews are missing or overdue; the {MAX_OVERDUE_REVIEWS} most "
+                     "overdue are listed.")
+    return rows[:MAX_OVERDUE_REVIEWS], notes
+
+
 def failures(session: Session, period: Period, end: dt.datetime) -> tuple[Failures, list[str]]:
     """Where failures came from in [the quarter's start, `end`), and the notes on what could not be shown."""
     start = period.start
+    # the report's day: the quarter's last day once it is over (its `as_of` is the midnight after it)
+    reviews, notes = governance_reviews(session, (period.as_of - dt.timedelta(microseconds=1)).date())
     drift = [{"component": c, "runs": runs, "alerts": alerts, "last_at": last.date().isoformat()}
              for c, runs, alerts, last in q.drift_runs_by_component(session, start, end, MAX_DRIFT_COMPONENTS)]
     found = Failures(
         incidents_by_category=q.incidents_by(session, start, end, by_component=False, limit=50),
         incidents_by_component=q.incidents_by(session, start, end, by_component=True, limit=TOP_COMPONENTS),
         recurring=_recurring(session), drift_alerts=drift, test_scores=test_scores(session),
-        overdue_reviews=[])
-    return found, [NO_REVIEW_DATES]
+        overdue_reviews=reviews)
+    return found, notes

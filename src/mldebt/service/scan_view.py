@@ -82,6 +82,11 @@ def _score(value: object) -> float | None:
     return float(value)
 
 
+def _governance(value: Any) -> str:
+    """The stored governance line of an ML Test Score (`-` for runs stored before it existed), bounded."""
+    return value[:300] if isinstance(value, str) and value else "-"
+
+
 def _test_scores(stored: list[tuple[str, Any, Any]], component: str | None) -> list[dict[str, Any]]:
     """Each component's ML Test Score from the newest scan run that scored it."""
     found: dict[str, dict[str, Any]] = {}
@@ -97,7 +102,8 @@ def _test_scores(stored: list[tuple[str, Any, Any]], component: str | None) -> l
             missing: list[Any] = raw_missing if isinstance(raw_missing, list) else []
             found[name] = {"component": name, "final": _score(entry.get("final")),
                            "sections": {s: _score(sections.get(s)) for s in SECTIONS},
-                           "missing": len(missing), "scope": scope, "scanned": at.strftime("%Y-%m-%d")}
+                           "missing": len(missing), "scope": scope, "scanned": at.strftime("%Y-%m-%d"),
+                           "governance": _governance(entry.get("governance"))}
     return sorted(found.values(), key=lambda s: (s["final"] if s["final"] is not None else -1.0, s["component"]))
 
 

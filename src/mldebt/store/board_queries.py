@@ -190,6 +190,16 @@ def component_owners(session: Session, names: Sequence[str]) -> dict[str, str]:
     return {str(name): str(owner) for name, owner in session.execute(query)}
 
 
+def production_model_specs(session: Session, limit: int) -> list[tuple[str, dict[str, Any]]]:
+    """(name, inventory spec) of the stored production models not retired from the inventory, by name (the
+    governance reviews are read from the spec; the inventory has hundreds of rows, `limit` bounds it)."""
+    query = (select(ComponentRow.name, ComponentRow.spec)
+             .where(ComponentRow.kind == "model", ComponentRow.lifecycle == "production",
+                    ComponentRow.retired_at.is_(None))
+             .order_by(ComponentRow.name).limit(limit))
+    return [(str(name), spec if isinstance(spec, dict) else {}) for name, spec in session.execute(query)]
+
+
 def scoring_rates(session: Session) -> dict[str, Any] | None:
     """The cost rates the top-ranked active item was last scored with (its breakdown's `rates`), if any."""
     rates = session.scalar(select(D.breakdown["rates"]).where(D.status.in_(ACTIVE))
