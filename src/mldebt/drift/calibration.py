@@ -43,7 +43,7 @@ def sampling_ece(probabilities: np.ndarray, bins: int = BINS) -> float:
 
 def needs_calibration(probabilities: np.ndarray, outcomes: np.ndarray) -> bool:
     """ECE above the sampling noise plus `ECE_TOLERANCE`."""
-    return expected_calibration_error(probabilities, outcomes) > sampling_ece(probabilities) + ECE_TOLERANCE
+    return bool(expected_calibration_error(probabilities, outcomes) > sampling_ece(probabilities) + ECE_TOLERANCE)
 
 
 @dataclass(frozen=True)
