@@ -63,6 +63,10 @@ def drift(
     threshold: list[str] = typer.Option([], "--threshold", metavar="COL=VALUE", help="Per-column threshold."),
     label: str = typer.Option(None, "--label", help="Column with the true label: model quality per period."),
     prediction: str = typer.Option(None, "--prediction", help="Column with the model's prediction (or score)."),
+    score: list[str] = typer.Option([], "--score", metavar="COL", help="Probability column for "
+                                    "--estimate-performance: P(positive), or one per class in class order."),
+    estimate_performance: bool = typer.Option(False, "--estimate-performance", help="Estimate model quality per "
+                                              "chunk without labels (CBPE); needs --prediction, --score, --label."),
     segment_by: str = typer.Option(None, "--segment-by", help="Drift per value of this column (store, channel)."),
     window: str = typer.Option(None, "--window", help="Cut current into windows (1d, 1w, 12h): drift over time."),
     timestamp: str = typer.Option(None, "--timestamp", help="Timestamp column for --window (default: the first)."),
@@ -87,6 +91,7 @@ def drift(
         columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
         methods=_pairs(method, "--method"), thresholds=thresholds, label=label,
         prediction=prediction, segment_by=segment_by, window=window, timestamp=timestamp,
+        scores=list(score) or None, estimate_performance=estimate_performance,
     )
     with err.status(styled(f"comparing {current} with {reference}")):
         outcome = run_drift(state(ctx).store() if component else None, request)
@@ -169,6 +174,10 @@ def _print_extras(report: DriftReport, console: DataConsole) -> None:
         console.print(table)
         for b in p["breaches"]:
             console.print(f"{b['metric']} = {b['value']:.4g} is outside its inventory bound", style="red")
+    if report.estimated_performance:
+        from mldebt.cli.drift_estimates import print_estimates
+
+        print_estimates(report.estimated_performance, console)
     for title, rows, key in (("Drift per segment", report.segments, "segment"),
                              ("Drift per window", report.windows, "window_start")):
         if not rows:

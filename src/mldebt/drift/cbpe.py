@@ -107,6 +107,19 @@ def check_inputs(reference: pa.Table, current: pa.Table, *, scores: Sequence[str
                              "needs labels)")
 
 
+def check_request(reference: pa.Table, current: pa.Table, scores: Sequence[str] | None, prediction: str | None,
+                  label: str | None) -> None:
+    """`--estimate-performance` with what it needs, checked before any drift work."""
+    if not (scores and prediction and label):
+        raise UserInputError("--estimate-performance needs --prediction, --score and --label (the reference's labels)")
+    check_inputs(reference, current, scores=scores, prediction=prediction, label=label)
+
+
+def has_labels(table: pa.Table, label: str | None) -> bool:
+    """Whether any label has arrived: realized quality is computed only then."""
+    return label is not None and label in table.column_names and table[label].null_count < table.num_rows
+
+
 def estimate_performance(reference: pa.Table, current: pa.Table, *, scores: list[str], prediction: str, label: str,
                          classes: list[Any] | None = None, chunk_size: int | None = None,
                          metrics: tuple[str, ...] = METRICS,

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mldebt.drift import quality
+from mldebt.drift.cbpe import check_request, estimate_performance, has_labels
 from mldebt.drift.engine import (
     CategoricalSummary,
     NumericSummary,
@@ -69,6 +70,8 @@ class Options:
     segment_by: str | None = None
     window: str | None = None
     timestamp: str | None = None
+    scores: Sequence[str] | None = None  # probability columns: one (binary) or one per class, for CBPE
+    estimate_performance: bool = False
 
 
 def compare(reference: Any, current: Any, options: Options | None = None) -> DriftReport:
@@ -76,13 +79,20 @@ def compare(reference: Any, current: Any, options: Options | None = None) -> Dri
     options = options or Options()
     ref, cur = to_table(reference), to_table(current)
     check_slices(ref, cur, options.segment_by, options.window, options.timestamp)
-    if options.label or options.prediction:
+    if options.estimate_performance:
+        check_request(ref, cur, options.scores, options.prediction, options.label)
+    realized = not options.estimate_performance or has_labels(cur, options.label)  # estimation: labels may lag
+    if (options.label or options.prediction) and realized:
         _check_quality_columns(ref, cur, options)
     report = compare_columns(ref, cur, options)
     if report.errors:
         return report
-    if options.label and options.prediction:
+    if options.label and options.prediction and realized:
         report.performance = compare_quality(ref, cur, options.label, options.prediction, options.metric_bounds)
+    if options.estimate_performance and options.label and options.prediction:
+        report.estimated_performance = estimate_performance(
+            ref, cur, scores=list(options.scores or []), prediction=options.prediction, label=options.label,
+            bounds=options.metric_bounds).to_dict()
     plain = replace(options, label=None, prediction=None, segment_by=None, window=None, columns=None)
     # The overrides were checked on the whole tables; a segment's tables lack the segment column.
     if options.segment_by:

@@ -46,6 +46,8 @@ class DriftRequest:
     segment_by: str | None = None
     window: str | None = None
     timestamp: str | None = None
+    scores: list[str] | None = None
+    estimate_performance: bool = False
 
 
 @dataclass
@@ -78,7 +80,8 @@ def build_options(request: DriftRequest, catalog: Catalog | None) -> Options:
         bounds = {name: {"min": m.min, "max": m.max} for name, m in getattr(component, "metrics", {}).items()}
     return Options(columns=request.columns, types=types, policy=policy, label=request.label,
                    prediction=request.prediction, metric_bounds=bounds, segment_by=request.segment_by,
-                   window=request.window, timestamp=request.timestamp)
+                   window=request.window, timestamp=request.timestamp, scores=request.scores,
+                   estimate_performance=request.estimate_performance)
 
 
 def _component(catalog: Catalog, name: str) -> Any:
@@ -179,6 +182,7 @@ def drift_findings(report: DriftReport, component: Any) -> list[Finding]:
             f"dataset drift: {report.drift_share:.0%} of columns drifted ({', '.join(report.drifted_columns)})",
             source=DRIFT_SOURCE, evidence={"drift_share": report.drift_share, "columns": report.drifted_columns}))
     found += performance_findings((report.performance or {}).get("breaches", []), component)
+    found += estimated_performance_findings((report.estimated_performance or {}).get("breaches", []), component)
     for issue in report.quality:
         found.append(Finding.create(issue.rule_id, issue.severity, component.name, issue.message,
                                     identity=(issue.column or "",), source=DRIFT_SOURCE,
@@ -199,6 +203,28 @@ def performance_findings(breaches: list[dict[str, Any]], component: Any) -> list
             "PERF001", Severity.HIGH if exposed else Severity.MEDIUM, component.name,
             f"{breach['metric']} is {breach['value']:.3g} in the current data, outside its inventory bound ({bound})",
             identity=(breach["metric"],), source=DRIFT_SOURCE, evidence=breach))
+    return found
+
+
+def estimated_performance_findings(breaches: list[dict[str, Any]], component: Any) -> list[Finding]:
+    """PERF002 per metric whose estimate (`drift.cbpe`, no labels needed) falls below the inventory bound
+    (`kind: bound`, the severity of PERF001) or, with no bound crossed, below the reference period's
+    threshold (`kind: threshold`, one step lower): a drop seen before the labels arrive."""
+    if component.lifecycle != Lifecycle.PRODUCTION:
+        return []
+    exposed = component.customer_facing or component.revenue_critical
+    found = []
+    for breach in breaches:
+        if breach["kind"] == "bound":
+            severity = Severity.HIGH if exposed else Severity.MEDIUM
+            limit = f"its inventory bound (min {breach['min']})"
+        else:
+            severity = Severity.MEDIUM if exposed else Severity.LOW
+            limit = f"the reference period's threshold ({breach['threshold']:.3g})"
+        found.append(Finding.create(
+            "PERF002", severity, component.name,
+            f"estimated {breach['metric']} is {breach['value']:.3g} in chunk {breach['chunk']} of the current data, "
+            f"below {limit}", identity=(breach["metric"],), source=DRIFT_SOURCE, evidence=breach))
     return found
 
 
