@@ -2,6 +2,7 @@
 distortion of them), so the realized metrics are draws around what the estimate should say."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -202,3 +203,12 @@ def test_score_columns_must_match_the_classes(tables):
         estimate_performance(three, three, scores=["p_cat"], prediction="pred", label="y")
     assert str(caught.value) == ("one score column (p_cat) is P(positive) of a binary model, but there are 3 classes "
                                  "(cat, dog, fox); for multiclass give one score per class")
+
+
+def test_the_example_in_the_docs_runs_and_finds_the_f1_bound_crossed(capsys):
+    text = (Path(__file__).resolve().parents[2] / "docs" / "drift.md").read_text()
+    section = text.split("## Performance without labels (CBPE)")[1]
+    exec(section.split("```python\n")[1].split("```")[0], {})  # our own documentation, run as a reader would
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "0 0.829 False" and lines[9] == "9 0.658 True"
+    assert "'chunk': 9, 'min': 0.7, 'kind': 'bound'" in lines[10]
