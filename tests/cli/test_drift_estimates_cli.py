@@ -103,3 +103,16 @@ def test_an_estimate_below_the_inventory_bound_is_a_stored_perf002_finding(capsy
 def test_bad_estimate_options_are_one_line_and_exit_2(capsys, options, message):
     code, out, err = run(capsys, "drift", "ref.parquet", "cur.parquet", *options)
     assert (code, out, err) == (2, "", f"error: {message}\n")
+
+
+def test_an_experiment_gets_no_perf002_finding_and_html_is_written(capsys, data):
+    (data / "mldebt.yaml").write_text("version: 1\ncomponents:\n  - {name: fraud-model, kind: model, owner: risk, "
+                                      "lifecycle: experimental, metrics: {f1: {min: 0.7}}}\n")
+    code, out, err = run(capsys, "drift", "ref.parquet", "cur.parquet", *ESTIMATE, "--component", "fraud-model",
+                         "--format", "json")
+    report = json.loads(out)
+    assert (code, err, report["findings"]) == (0, "", [])
+    assert [b["kind"] for b in report["estimated_performance"]["breaches"]] == ["threshold", "bound", "threshold",
+                                                                                "threshold", "threshold"]
+    code, out, err = run(capsys, "drift", "ref.parquet", "cur.parquet", *ESTIMATE, "--format", "html")
+    assert (code, err) == (0, "wrote drift-report.html\n")
