@@ -93,6 +93,8 @@ def test_an_estimate_below_the_inventory_bound_is_a_stored_perf002_finding(capsy
 @pytest.mark.parametrize(("options", "message"), [
     (["--prediction", "pred", "--label", "y", "--estimate-performance"],
      "--estimate-performance needs --prediction, --score and --label (the reference's labels)"),
+    (["--prediction", "pred", "--score", "score", "--label", "y"],
+     "--score score: scores are read by --estimate-performance only; add it"),
     (["--prediction", "pred", "--score", "nope", "--label", "y", "--estimate-performance"],
      "performance estimation: no column 'nope' in reference"),
     (["--prediction", "pred", "--score", "score", "--label", "z", "--estimate-performance"],

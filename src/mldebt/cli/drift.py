@@ -84,6 +84,8 @@ def drift(
     """
     from mldebt.service.drift import DriftRequest, run_drift
 
+    if score and not estimate_performance:
+        raise UserInputError(f"--score {score[0]}: scores are read by --estimate-performance only; add it")
     thresholds: dict[str, float | str] = dict(_pairs(threshold, "--threshold"))  # as typed: the policy checks them
     request = DriftRequest(
         reference=reference, current=current, component=component,
