@@ -12,6 +12,7 @@ import datetime as dt
 
 from mldebt.drift.report import Chart, DriftReport
 from mldebt.report.charts import ChartGeometry, bar_chart
+from mldebt.report.drift_chunk_charts import estimate_charts, reconstruction_chart
 from mldebt.report.environment import template_environment
 
 
@@ -27,6 +28,8 @@ def render_drift_html(report: DriftReport, reference: str, current: str, compone
     return template_environment().get_template("drift.html.j2").render(
         report=report, columns=columns, charts={c.name: column_chart(c.chart, c.name, i)
                                          for i, c in enumerate(columns, 1) if c.chart},
+        estimate_charts=estimate_charts(report.estimated_performance) if report.estimated_performance else [],
+        multivariate_chart=reconstruction_chart(mv) if (mv := getattr(report, "multivariate", None)) else None,
         reference=reference, current=current, component=component,
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
