@@ -35,6 +35,7 @@ from mldebt.drift.policy import (
     missing_column,
     pool_rare,
 )
+from mldebt.drift.reconstruction import reconstruction_drift
 from mldebt.drift.report import Chart, ColumnDrift, DriftReport, QualityIssue
 from mldebt.drift.result import DistanceThreshold, PValueThreshold
 from mldebt.drift.samples import js_distance
@@ -69,6 +70,7 @@ class Options:
     segment_by: str | None = None
     window: str | None = None
     timestamp: str | None = None
+    multivariate: bool = False  # PCA reconstruction drift per chunk (drift/reconstruction.py)
 
 
 def compare(reference: Any, current: Any, options: Options | None = None) -> DriftReport:
@@ -83,7 +85,11 @@ def compare(reference: Any, current: Any, options: Options | None = None) -> Dri
         return report
     if options.label and options.prediction:
         report.performance = compare_quality(ref, cur, options.label, options.prediction, options.metric_bounds)
-    plain = replace(options, label=None, prediction=None, segment_by=None, window=None, columns=None)
+    if options.multivariate:
+        report.multivariate = reconstruction_drift(ref, cur, columns=list(options.columns or []) or None,
+                                                   types=options.types).to_dict()
+    plain = replace(options, label=None, prediction=None, segment_by=None, window=None, columns=None,
+                    multivariate=False)
     # The overrides were checked on the whole tables; a segment's tables lack the segment column.
     if options.segment_by:
         report.segments = by_segment(ref, cur, options.segment_by,

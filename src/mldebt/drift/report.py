@@ -79,6 +79,7 @@ class DriftReport:
     text: list[dict[str, Any]] = field(default_factory=list)
     segments: list[dict[str, Any]] = field(default_factory=list)
     windows: list[dict[str, Any]] = field(default_factory=list)
+    multivariate: dict[str, Any] | None = None  # ReconstructionResult.to_dict() when asked for
 
     @property
     def drifted_columns(self) -> list[str]:
@@ -92,5 +93,5 @@ class DriftReport:
             "drifted_columns": self.drifted_columns,
             "columns": [c.to_dict() for c in self.columns], "quality": [q.to_dict() for q in self.quality],
             "text": self.text, "performance": self.performance, "segments": self.segments, "windows": self.windows,
-            "errors": self.errors,
+            "errors": self.errors, "multivariate": self.multivariate,
         }
