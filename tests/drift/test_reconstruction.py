@@ -1,5 +1,6 @@
 """Multivariate drift by PCA reconstruction error, on generated data with known answers."""
 
+import itertools
 import json
 
 import numpy as np
@@ -49,9 +50,8 @@ def test_undrifted_data_false_alarm_rate_over_100_seeds():
     runs, chunks = 0, 0
     for seed in range(100):
         rng = np.random.default_rng(seed)
-        kinds = dict(k=lambda n: rng.choice(["u", "v", "w"], n, p=[0.5, 0.3, 0.2]))
-        reference = table(rng, 2000, 0.8, k=kinds["k"](2000))
-        current = table(rng, 1000, 0.8, k=kinds["k"](1000))
+        reference = table(rng, 2000, 0.8, k=rng.choice(["u", "v", "w"], 2000, p=[0.5, 0.3, 0.2]))
+        current = table(rng, 1000, 0.8, k=rng.choice(["u", "v", "w"], 1000, p=[0.5, 0.3, 0.2]))
         result = reconstruction_drift(reference, current)
         runs += result.drifted
         chunks += sum(c.alert for c in result.current_chunks)
@@ -138,7 +138,7 @@ def test_chunks_cover_every_row_once():
     result = reconstruction_drift(table(rng, 1234, 0.5), table(rng, 567, 0.5), chunk_size=100)
     for chunks, n in ((result.reference_chunks, 1234), (result.current_chunks, 567)):
         assert chunks[0].start_row == 0 and chunks[-1].end_row == n
-        assert all(a.end_row == b.start_row for a, b in zip(chunks, chunks[1:], strict=False))
+        assert all(a.end_row == b.start_row for a, b in itertools.pairwise(chunks))
         assert min(c.rows for c in chunks) >= 100
     assert len(result.reference_chunks) == 12 and len(result.current_chunks) == 5
 
