@@ -68,11 +68,15 @@ def drift(
     timestamp: str = typer.Option(None, "--timestamp", help="Timestamp column for --window (default: the first)."),
     fmt: DriftFormat = typer.Option(DriftFormat.TABLE, "--format", "-f", help="table, json or html."),
     output: Path = output_option("Write the report to this file instead of stdout."),
-    fail_on_drift: bool = typer.Option(False, "--fail-on-drift", help="Exit 1 when the dataset drifted."),
+    fail_on_drift: bool = typer.Option(False, "--fail-on-drift", help="Exit 1 when the dataset drifted (or, with "
+                                       "--multivariate, a chunk alerted)."),
+    multivariate: bool = typer.Option(False, "--multivariate", help="Multivariate drift per chunk: PCA fitted on "
+                                      "the reference, reconstruction error of current (changed correlations)."),
 ) -> None:
     """Compare current data with a reference: drift per column, data quality, a dataset verdict.
 
-    Exit status: 0 no dataset drift (or no --fail-on-drift), 1 drift with --fail-on-drift, 2 bad input.
+    Exit status: 0 no dataset drift (or no --fail-on-drift), 1 drift with --fail-on-drift (dataset drift, or
+    multivariate drift with --multivariate), 2 bad input.
 
     Example:
 
@@ -87,6 +91,7 @@ def drift(
         columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
         methods=_pairs(method, "--method"), thresholds=thresholds, label=label,
         prediction=prediction, segment_by=segment_by, window=window, timestamp=timestamp,
+        multivariate=multivariate,
     )
     with err.status(styled(f"comparing {current} with {reference}")):
         outcome = run_drift(state(ctx).store() if component else None, request)
@@ -105,7 +110,7 @@ def drift(
         print_drift(outcome)
     if outcome.report.errors:
         raise UserInputError(outcome.report.errors[0])
-    if fail_on_drift and outcome.report.dataset_drift:
+    if fail_on_drift and (outcome.report.dataset_drift or (outcome.report.multivariate or {}).get("drifted")):
         raise typer.Exit(1)
 
 
@@ -143,6 +148,10 @@ def print_drift(outcome: DriftOutcome, console: DataConsole = out) -> None:
             quality.add_row(severity_text(q.severity), f"{q.rule_id} {q.name}", q.column or "-", q.message)
         console.print(quality)
     _print_extras(report, console)
+    if report.multivariate:
+        from mldebt.cli.drift_multivariate import print_multivariate
+
+        print_multivariate(report.multivariate, console)
     if outcome.run_id is not None:
         console.print(f"stored as drift run {outcome.run_id} of {outcome.component}; "
                       f"{len(outcome.findings)} finding(s)", highlight=False)

@@ -46,6 +46,7 @@ class DriftRequest:
     segment_by: str | None = None
     window: str | None = None
     timestamp: str | None = None
+    multivariate: bool = False
 
 
 @dataclass
@@ -78,7 +79,7 @@ def build_options(request: DriftRequest, catalog: Catalog | None) -> Options:
         bounds = {name: {"min": m.min, "max": m.max} for name, m in getattr(component, "metrics", {}).items()}
     return Options(columns=request.columns, types=types, policy=policy, label=request.label,
                    prediction=request.prediction, metric_bounds=bounds, segment_by=request.segment_by,
-                   window=request.window, timestamp=request.timestamp)
+                   window=request.window, timestamp=request.timestamp, multivariate=request.multivariate)
 
 
 def _component(catalog: Catalog, name: str) -> Any:
@@ -139,10 +140,13 @@ def record_drift(session: Session, catalog: Catalog, component: Any, report: Dri
     run = add_drift_run(session, component.name, str(reference), str(current), report.to_dict(), now)
     synced = sync_findings(session, DRIFT_SOURCE, f"drift:{component.name}", findings, now)
     fired = []
-    if report.dataset_drift:
+    # Multivariate drift requests a retrain like dataset drift: the model sees feature combinations
+    # it was not trained on even when no single column moved.
+    multivariate = bool((report.multivariate or {}).get("drifted"))
+    if report.dataset_drift or multivariate:
         payload = {"drift_run_id": run.id, "drift_share": report.drift_share,
                    "drifted_columns": report.drifted_columns, "reference": str(reference.resolve()),
-                   "current": str(current.resolve())}
+                   "current": str(current.resolve()), "multivariate_drift": multivariate}
         fired = [fire(session, model.name, model.retrain, run.id, payload, now, cwd)
                  for model in _models_of(catalog, component)]
     return RecordedDrift(run.id, findings, synced, fired)
@@ -178,12 +182,34 @@ def drift_findings(report: DriftReport, component: Any) -> list[Finding]:
             "DRIFT002", Severity.HIGH if exposed else Severity.MEDIUM, component.name,
             f"dataset drift: {report.drift_share:.0%} of columns drifted ({', '.join(report.drifted_columns)})",
             source=DRIFT_SOURCE, evidence={"drift_share": report.drift_share, "columns": report.drifted_columns}))
+    found += multivariate_findings(report.multivariate, component)
     found += performance_findings((report.performance or {}).get("breaches", []), component)
     for issue in report.quality:
         found.append(Finding.create(issue.rule_id, issue.severity, component.name, issue.message,
                                     identity=(issue.column or "",), source=DRIFT_SOURCE,
                                     evidence={"column": issue.column, **issue.evidence}))
     return found
+
+
+def multivariate_findings(multivariate: dict[str, Any] | None, component: Any) -> list[Finding]:
+    """DRIFT003 when current chunks' PCA reconstruction error passes the reference's threshold
+    (`drift.reconstruction`): the columns' relations changed, whether or not any column drifted."""
+    if not multivariate or not multivariate.get("drifted") or component.lifecycle != Lifecycle.PRODUCTION:
+        return []
+    exposed = component.customer_facing or component.revenue_critical
+    chunks = multivariate["current_chunks"]
+    alerts = [c for c in chunks if c["alert"]]
+    top = [c["column"] for c in multivariate["contributions"][:3]]
+    worst = max(c["error"] for c in alerts)
+    return [Finding.create(
+        "DRIFT003", Severity.HIGH if exposed else Severity.MEDIUM, component.name,
+        f"multivariate drift: {len(alerts)} of {len(chunks)} chunks above the reconstruction-error threshold "
+        f"(max {worst:.3g} > {multivariate['upper_threshold']:.3g}; most changed: {', '.join(top)})",
+        source=DRIFT_SOURCE,
+        evidence={"alerts": len(alerts), "chunks": len(chunks), "max_error": worst,
+                  "upper_threshold": multivariate["upper_threshold"], "n_components": multivariate["n_components"],
+                  "variance_kept": multivariate["variance_kept"], "columns": top,
+                  "alerting_chunks": [c["index"] for c in alerts][:50]})]
 
 
 def performance_findings(breaches: list[dict[str, Any]], component: Any) -> list[Finding]:
