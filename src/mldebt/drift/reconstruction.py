@@ -115,7 +115,7 @@ class ReconstructionResult:
 
 
 @dataclass
-class _Encoder:
+class Encoder:
     """The reference's encoding: per column its center and scale, or its categories."""
 
     numeric: dict[str, tuple[float, float]] = field(default_factory=dict)
@@ -166,7 +166,7 @@ def reconstruction_drift(reference: pa.Table, current: pa.Table, *, columns: lis
         raise UserInputError(f"multivariate drift: sigmas must be a finite number > 0, got {sigmas!r}")
     size = _chunk_size(reference.num_rows, current.num_rows, chunk_size)
     notes: list[str] = []
-    encoder = _fit_encoder(reference, current, columns, types or {}, notes)
+    encoder = fit_encoder(reference, current, columns, types or {}, notes)
     owners = encoder.owners
     if len(owners) < 2:
         raise UserInputError("multivariate drift needs at least two encoded dimensions (two usable columns, or a "
@@ -241,14 +241,16 @@ def _castable(column: pa.ChunkedArray) -> bool:
     return True
 
 
-def _fit_encoder(reference: pa.Table, current: pa.Table, columns: list[str] | None, types: Mapping[str, str],
-                 notes: list[str]) -> _Encoder:
+def fit_encoder(reference: pa.Table, current: pa.Table, columns: list[str] | None, types: Mapping[str, str],
+                notes: list[str]) -> Encoder:
+    """The encoding of the usable shared columns, fitted on the reference; why others are left out goes to
+    `notes`. Also used by the domain classifier (`drift.classifier`)."""
     shared = [name for name in reference.column_names if name in current.column_names]
     selected = list(dict.fromkeys(columns)) if columns else shared
     missing = [name for name in selected if name not in shared]
     if missing:
         raise UserInputError(f"multivariate drift: no column {missing[0]!r} in both inputs")
-    encoder, skipped, used = _Encoder(), [], 0
+    encoder, skipped, used = Encoder(), [], 0
     for name in selected:
         ref_column, cur_column = reference[name], current[name]
         kind, cur_kind = _kind(ref_column, name, types), _kind(cur_column, name, types)
@@ -292,7 +294,7 @@ def _fit_encoder(reference: pa.Table, current: pa.Table, columns: list[str] | No
     return encoder
 
 
-def _errors(table: pa.Table, bounds: list[tuple[int, int]], encoder: _Encoder, basis: np.ndarray,
+def _errors(table: pa.Table, bounds: list[tuple[int, int]], encoder: Encoder, basis: np.ndarray,
             owners: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Per chunk: the rows' mean Euclidean reconstruction error, and the mean squared error per column."""
     names = list(dict.fromkeys(owners))
