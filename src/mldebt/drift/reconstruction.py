@@ -29,7 +29,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -160,6 +160,38 @@ def reconstruction_drift(reference: pa.Table, current: pa.Table, *, columns: lis
     Raises UserInputError when no column can be encoded, the reference is too small for two chunks,
     or an argument is out of range.
     """
+    fitted = fit_reconstruction(reference, current, columns=columns, types=types, chunk_size=chunk_size,
+                                variance_kept=variance_kept, sigmas=sigmas)
+    return fitted.score(current)
+
+
+@dataclass
+class Reconstruction:
+    """A PCA fitted on the reference, with its chunks' errors and the thresholds: scores current rows
+    (all of them, or one time window's) without fitting again."""
+
+    encoder: Encoder
+    basis: np.ndarray
+    template: ReconstructionResult  # everything but the current chunks and contributions
+    reference_columns: np.ndarray  # per reference chunk, the mean squared error per column
+
+    def score(self, current: pa.Table) -> ReconstructionResult:
+        result = replace(self.template, notes=list(self.template.notes), current_chunks=[], contributions=[])
+        bounds = _bounds(current.num_rows, result.chunk_size)
+        errors, per_column = _errors(current, bounds, self.encoder, self.basis, self.encoder.owners)
+        result.current_chunks = [Chunk("current", i, s, e, float(v), alert=bool(v > result.upper_threshold))
+                                 for i, ((s, e), v) in enumerate(zip(bounds, errors, strict=True))]
+        alerting = np.array([c.alert for c in result.current_chunks])
+        if alerting.any():
+            result.contributions = _contributions(result.columns, per_column[alerting], self.reference_columns)
+        return result
+
+
+def fit_reconstruction(reference: pa.Table, current: pa.Table, *, columns: list[str] | None = None,
+                       types: Mapping[str, str] | None = None, chunk_size: int | None = None,
+                       variance_kept: float = 0.65, sigmas: float = 3.0) -> Reconstruction:
+    """The encoding and PCA of the reference, and the threshold from its chunks (`current` sets the
+    default chunk size and which columns are shared)."""
     if not 0.0 < variance_kept < 1.0 or not math.isfinite(variance_kept):
         raise UserInputError(f"multivariate drift: variance_kept must be in (0, 1), got {variance_kept!r}")
     if not (math.isfinite(sigmas) and sigmas > 0):
@@ -171,7 +203,7 @@ def reconstruction_drift(reference: pa.Table, current: pa.Table, *, columns: lis
     if len(owners) < 2:
         raise UserInputError("multivariate drift needs at least two encoded dimensions (two usable columns, or a "
                              f"categorical one with two categories); usable: {', '.join(owners) or 'none'}")
-    ref_bounds, cur_bounds = _bounds(reference.num_rows, size), _bounds(current.num_rows, size)
+    ref_bounds = _bounds(reference.num_rows, size)
     gram = np.zeros((len(owners), len(owners)))
     for start, end in ref_bounds:
         block = encoder.encode(reference.slice(start, end - start))
@@ -185,21 +217,14 @@ def reconstruction_drift(reference: pa.Table, current: pa.Table, *, columns: lis
         notes.append(f"kept {k} of {len(owners)} components: all of them would reconstruct every row exactly")
     basis = vt[:k].T
     ref_errors, ref_columns = _errors(reference, ref_bounds, encoder, basis, owners)
-    cur_errors, cur_columns = _errors(current, cur_bounds, encoder, basis, owners)
     mean, std = float(ref_errors.mean()), float(ref_errors.std(ddof=1))
-    lower, upper = max(0.0, mean - sigmas * std), mean + sigmas * std
-    result = ReconstructionResult(
+    template = ReconstructionResult(
         columns=list(dict.fromkeys(owners)), n_features=len(owners), n_components=k,
         variance_kept=float(shares[k - 1]), variance_target=variance_kept, sigmas=sigmas, chunk_size=size,
-        lower_threshold=lower, upper_threshold=upper, notes=notes,
+        lower_threshold=max(0.0, mean - sigmas * std), upper_threshold=mean + sigmas * std, notes=notes,
         reference_chunks=[Chunk("reference", i, s, e, float(v)) for i, ((s, e), v) in
-                          enumerate(zip(ref_bounds, ref_errors, strict=True))],
-        current_chunks=[Chunk("current", i, s, e, float(v), alert=bool(v > upper)) for i, ((s, e), v) in
-                        enumerate(zip(cur_bounds, cur_errors, strict=True))])
-    alerting = np.array([c.alert for c in result.current_chunks])
-    if alerting.any():
-        result.contributions = _contributions(result.columns, cur_columns[alerting], ref_columns)
-    return result
+                          enumerate(zip(ref_bounds, ref_errors, strict=True))])
+    return Reconstruction(encoder, basis, template, ref_columns)
 
 
 def _chunk_size(n_reference: int, n_current: int, chunk_size: int | None) -> int:
