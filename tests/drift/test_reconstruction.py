@@ -179,3 +179,35 @@ def test_compare_carries_it_when_asked():
     assert report.dataset_drift is False and report.multivariate is not None
     assert report.multivariate["drifted"] is True
     assert report.to_dict()["multivariate"] == report.multivariate
+
+
+def test_windows_show_when_the_correlation_flipped():
+    """Six daily windows of 500 rows; the flip starts on the fourth. No column drifts in any window."""
+    rng = np.random.default_rng(13)
+    reference = table(rng, 4000, 0.9)
+    days = [table(rng, 500, 0.9 if day < 3 else -0.9) for day in range(6)]
+    times = pa.array(np.repeat(np.datetime64("2026-11-01") + np.arange(6), 500).astype("datetime64[s]"))
+    current = pa.concat_tables(days).append_column("ts", times)
+    report = compare(reference, current, Options(window="1d", multivariate=True))
+    assert [w["dataset_drift"] for w in report.windows] == [False] * 6
+    summaries = [w["multivariate"] for w in report.windows]
+    assert [m["drifted"] for m in summaries] == [False, False, False, True, True, True]
+    assert [m["chunks"] for m in summaries] == [1] * 6  # chunk size: a tenth of 3,000 rows is 300
+    assert {m["upper_threshold"] for m in summaries} == {report.multivariate["upper_threshold"]}
+    assert all(set(m["columns"][:2]) == {"a", "b"} for m in summaries[3:])
+    assert "multivariate" not in compare(reference, current, Options(window="1d")).windows[0]
+
+
+def test_segments_get_their_own_pca_or_the_reason_they_cannot():
+    rng = np.random.default_rng(14)
+    north, south = table(rng, 2000, 0.9), table(rng, 2000, 0.9)
+    reference = pa.concat_tables([north, south]).append_column("store", pa.array(["north"] * 2000 + ["south"] * 2000))
+    current = pa.concat_tables([table(rng, 600, 0.9), table(rng, 600, -0.9), table(rng, 150, 0.9)]).append_column(
+        "store", pa.array(["north"] * 600 + ["south"] * 600 + ["east"] * 150))
+    east = table(rng, 15, 0.9)  # too few reference rows for two chunks of the smallest size
+    reference = pa.concat_tables([reference, east.append_column("store", pa.array(["east"] * 15))])
+    report = compare(reference, current, Options(segment_by="store", multivariate=True))
+    by_store = {s["segment"]: s["multivariate"] for s in report.segments}
+    assert by_store["north"]["drifted"] is False and by_store["south"]["drifted"] is True
+    assert by_store["east"] == {"drifted": False, "error": "multivariate drift needs at least two reference chunks "
+                                                           "of 10 rows (the reference has 15)"}

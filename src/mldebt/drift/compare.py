@@ -25,6 +25,7 @@ from mldebt.drift.engine import (
     summarize_categorical,
     summarize_numeric,
 )
+from mldebt.drift.multivariate import fit_for_windows, with_multivariate
 from mldebt.drift.performance import compare_quality
 from mldebt.drift.policy import (
     MIN_EXPECTED,
@@ -91,12 +92,17 @@ def compare(reference: Any, current: Any, options: Options | None = None) -> Dri
     plain = replace(options, label=None, prediction=None, segment_by=None, window=None, columns=None,
                     multivariate=False)
     # The overrides were checked on the whole tables; a segment's tables lack the segment column.
+    def columns_only(r: pa.Table, c: pa.Table) -> DriftReport:
+        return compare_columns(r, c, plain, check=False)
+
     if options.segment_by:
         report.segments = by_segment(ref, cur, options.segment_by,
-                                     lambda r, c: compare_columns(r, c, plain, check=False))
+                                     with_multivariate(columns_only, options.multivariate, options.types))
     if options.window:
+        fitted = fit_for_windows(ref, cur, options.timestamp, options.columns, options.types) \
+            if options.multivariate else None
         report.windows = by_window(ref, cur, options.timestamp, options.window,
-                                   lambda r, c: compare_columns(r, c, plain, check=False))
+                                   with_multivariate(columns_only, options.multivariate, options.types, fitted))
     return report
 
 
