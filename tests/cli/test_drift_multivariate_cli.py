@@ -50,3 +50,24 @@ def test_unusable_columns_are_one_line_and_exit_2(capsys):
     assert code == 2 and out == ""
     assert err == ("error: multivariate drift needs at least two encoded dimensions (two usable columns, or a "
                    "categorical one with two categories); usable: x\n")
+
+
+def test_the_window_table_carries_each_window_s_verdict(capsys, tmp_path):
+    rng = np.random.default_rng(5)
+
+    def side(n, rho):
+        x = rng.normal(size=n)
+        return {"x": x, "y": rho * x + np.sqrt(1 - rho ** 2) * rng.normal(size=n)}
+
+    pq.write_table(pa.table(side(3000, 0.9)), tmp_path / "wref.parquet")
+    days = [side(400, 0.9), side(400, -0.9)]
+    current = pa.table({k: np.concatenate([d[k] for d in days]) for k in ("x", "y")}).append_column(
+        "ts", pa.array(["2026-11-01T08:00:00"] * 400 + ["2026-11-02T08:00:00"] * 400))
+    pq.write_table(current, tmp_path / "wcur.parquet")
+    code, out, _ = run(capsys, "drift", "wref.parquet", "wcur.parquet", "--window", "1d", "--timestamp", "ts",
+                       "--multivariate")
+    assert code == 0
+    rows = [line for line in out.splitlines() if line.startswith("│ 2026-11-0")]
+    assert [row.split("│")[-2].strip() for row in rows] == ["no 0/4", "ALERT 4/4 (y, x)"]
+    code, out, _ = run(capsys, "drift", "wref.parquet", "wcur.parquet", "--window", "1d", "--timestamp", "ts")
+    assert "multivariate" not in out

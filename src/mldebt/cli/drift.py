@@ -23,6 +23,7 @@ from mldebt.cli.common import (
     state,
     styled,
 )
+from mldebt.cli.drift_multivariate import multivariate_cell, print_multivariate
 from mldebt.errors import UserInputError
 from mldebt.settings import CATALOG_FILE
 
@@ -149,8 +150,6 @@ def print_drift(outcome: DriftOutcome, console: DataConsole = out) -> None:
         console.print(quality)
     _print_extras(report, console)
     if report.multivariate:
-        from mldebt.cli.drift_multivariate import print_multivariate
-
         print_multivariate(report.multivariate, console)
     if outcome.run_id is not None:
         console.print(f"stored as drift run {outcome.run_id} of {outcome.component}; "
@@ -183,14 +182,17 @@ def _print_extras(report: DriftReport, console: DataConsole) -> None:
         if not rows:
             continue
         table = Table(title=title, title_justify="left")
-        for name in (key, "reference rows", "current rows", "drift share", "dataset drift", "drifted columns"):
+        multivariate = any("multivariate" in r for r in rows)
+        for name in (key, "reference rows", "current rows", "drift share", "dataset drift", "drifted columns",
+                     *(["multivariate"] if multivariate else [])):
             table.add_column(name)
         for r in rows:
             started = " (started)" if r.get("drift_started") else ""
             table.add_row(str(r[key]), str(r["n_reference"]), str(r["n_current"]),
                           f"{r.get('drift_share', 0):.2f}",
                           styled("yes", "red") + started if r.get("dataset_drift") else "no" + started,
-                          ", ".join(r.get("drifted_columns", [])) or "; ".join(r.get("errors", [])))
+                          ", ".join(r.get("drifted_columns", [])) or "; ".join(r.get("errors", [])),
+                          *([multivariate_cell(r.get("multivariate"))] if multivariate else []))
         console.print(table)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 
 from mldebt.cli.common import DataConsole, styled
 
@@ -34,6 +35,19 @@ def print_multivariate(result: dict[str, Any], console: DataConsole) -> None:
             f"{c['column']} (+{_g(c['increase'])})" for c in result["contributions"]), highlight=False, markup=False)
     for note in result["notes"]:
         console.print(f"note: {note}", highlight=False, markup=False)
+
+
+def multivariate_cell(summary: dict[str, Any] | None) -> Text | str:
+    """A window's or segment's multivariate verdict: `ALERT 2/3 (a, b)`, `no 0/3`, or why it was not run."""
+    if not summary:
+        return "-"
+    if "error" in summary:
+        return summary["error"]
+    counts = f"{summary['alerts']}/{summary['chunks']}"
+    if not summary["drifted"]:
+        return f"no {counts}"
+    columns = f" ({', '.join(summary['columns'])})" if summary["columns"] else ""
+    return styled("ALERT", "red") + f" {counts}{columns}"
 
 
 def _g(value: float | None) -> str:
