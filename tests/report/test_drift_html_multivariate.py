@@ -14,7 +14,8 @@ def test_the_section_draws_chunks_and_thresholds():
     html = render_drift_html(report, "ref.parquet", "cur.parquet")
     assert "<h2>Multivariate drift (PCA reconstruction error)</h2>" in html
     assert "<strong>Multivariate drift.</strong>\n10 of 10 current chunks of 100 rows above the threshold" in html
-    assert "0.3116 (reference chunks' mean &plusmn; 3 sd).\n2 of 3 components kept, 97% of the reference's variance." in html
+    assert ("0.3116 (reference chunks' mean &plusmn; 3 sd).\n2 of 3 components kept, 97% of the reference's "
+            "variance.") in html
     assert 'title">reconstruction error per chunk</title>' in html
     for series in ("reference", "current", "upper threshold", "lower threshold"):
         assert f">{series}</text>" in html, series
