@@ -211,3 +211,17 @@ def test_segments_get_their_own_pca_or_the_reason_they_cannot():
     assert by_store["north"]["drifted"] is False and by_store["south"]["drifted"] is True
     assert by_store["east"] == {"drifted": False, "error": "multivariate drift needs at least two reference chunks "
                                                            "of 10 rows (the reference has 15)"}
+
+
+def test_the_json_lists_at_most_500_chunks_a_side_alerts_first():
+    rng = np.random.default_rng(15)
+    reference = table(rng, 12_000, 0.9)
+    current = pa.concat_tables([table(rng, 5990, 0.9), table(rng, 60, -0.9)])
+    result = reconstruction_drift(reference, current, chunk_size=10)
+    data = result.to_dict()
+    assert (data["n_reference_chunks"], data["n_current_chunks"]) == (1200, 605)
+    assert len(data["reference_chunks"]) == 500 and len(data["current_chunks"]) == 500
+    alerting = [c["index"] for c in data["current_chunks"] if c["alert"]]
+    assert alerting[-6:] == list(range(599, 605)) and data["alerts"] == len(alerting)
+    assert [c["index"] for c in data["current_chunks"]] == sorted(c["index"] for c in data["current_chunks"])
+    assert data["max_error"] == max(c.error for c in result.current_chunks)

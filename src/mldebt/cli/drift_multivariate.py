@@ -24,10 +24,11 @@ def print_multivariate(result: dict[str, Any], console: DataConsole) -> None:
         table.add_row(str(c["index"]), f"{c['start_row']}..{c['end_row'] - 1}", _g(c["error"]),
                       styled("ALERT", "red") if c["alert"] else "no")
     console.print(table)
-    if len(chunks) > MAX_ROWS:
-        console.print(f"({len(chunks) - MAX_ROWS} more chunks in --format json)", highlight=False)
+    if result["n_current_chunks"] > MAX_ROWS:
+        console.print(f"({result['n_current_chunks'] - MAX_ROWS} more chunks in --format json)", highlight=False)
     verdict = styled("multivariate drift", "red") if result["drifted"] else styled("no multivariate drift")
-    console.print(verdict, f": {result['alerts']} of {len(chunks)} chunks of {result['chunk_size']} rows above "
+    console.print(verdict, f": {result['alerts']} of {result['n_current_chunks']} chunks of {result['chunk_size']} "
+                  "rows above "
                   f"{_g(result['upper_threshold'])} (reference mean +- {result['sigmas']:g} sd: "
                   f"{_g(result['lower_threshold'])}..{_g(result['upper_threshold'])})", sep="", highlight=False)
     if result["contributions"]:

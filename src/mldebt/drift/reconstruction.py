@@ -47,6 +47,7 @@ MIN_CHUNK = 10  # rows: a smaller chunk's mean error is mostly noise
 DEFAULT_CHUNKS = 10  # current is cut into about this many chunks by default...
 DEFAULT_MIN_CHUNK = 100  # ...of at least this many rows (fewer when the reference is small)
 IDENTIFIER_SHARE = 0.5  # as compare.py: more distinct values than half the rows is an identifier
+MAX_LISTED_CHUNKS = 500  # per side in `to_dict` (a stored run stays small); the counts cover all of them
 
 
 @dataclass
@@ -103,14 +104,22 @@ class ReconstructionResult:
         return any(c.alert for c in self.current_chunks)
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready; the chunk lists hold the first `MAX_LISTED_CHUNKS` of each side, the alerting current
+        chunks first when there are more (`n_reference_chunks`, `n_current_chunks`, `alerts` and
+        `max_error` count every chunk)."""
+        listed = self.current_chunks
+        if len(listed) > MAX_LISTED_CHUNKS:
+            listed = sorted(sorted(listed, key=lambda c: not c.alert)[:MAX_LISTED_CHUNKS], key=lambda c: c.index)
+        errors = [c.error for c in self.current_chunks if math.isfinite(c.error)]
         return {"method": "pca_reconstruction", "drifted": self.drifted, "columns": self.columns,
                 "n_features": self.n_features, "n_components": self.n_components,
                 "variance_kept": _num(self.variance_kept), "variance_target": self.variance_target,
                 "sigmas": self.sigmas, "chunk_size": self.chunk_size,
                 "lower_threshold": _num(self.lower_threshold), "upper_threshold": _num(self.upper_threshold),
-                "reference_chunks": [c.to_dict() for c in self.reference_chunks],
-                "current_chunks": [c.to_dict() for c in self.current_chunks],
-                "alerts": sum(c.alert for c in self.current_chunks),
+                "n_reference_chunks": len(self.reference_chunks), "n_current_chunks": len(self.current_chunks),
+                "reference_chunks": [c.to_dict() for c in self.reference_chunks[:MAX_LISTED_CHUNKS]],
+                "current_chunks": [c.to_dict() for c in listed],
+                "alerts": sum(c.alert for c in self.current_chunks), "max_error": max(errors, default=None),
                 "contributions": [c.to_dict() for c in self.contributions], "notes": self.notes}
 
 

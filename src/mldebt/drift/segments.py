@@ -36,9 +36,8 @@ def _summary(report: DriftReport) -> dict[str, Any]:
 def _multivariate(result: dict[str, Any]) -> dict[str, Any]:
     if "error" in result:
         return {"drifted": False, "error": result["error"]}
-    chunks = result["current_chunks"]
-    return {"drifted": result["drifted"], "alerts": result["alerts"], "chunks": len(chunks),
-            "max_error": max((c["error"] for c in chunks if c["error"] is not None), default=None),
+    return {"drifted": result["drifted"], "alerts": result["alerts"], "chunks": result["n_current_chunks"],
+            "max_error": result["max_error"],
             "upper_threshold": result["upper_threshold"],
             "columns": [c["column"] for c in result["contributions"][:3]]}
 

@@ -197,19 +197,17 @@ def multivariate_findings(multivariate: dict[str, Any] | None, component: Any) -
     if not multivariate or not multivariate.get("drifted") or component.lifecycle != Lifecycle.PRODUCTION:
         return []
     exposed = component.customer_facing or component.revenue_critical
-    chunks = multivariate["current_chunks"]
-    alerts = [c for c in chunks if c["alert"]]
+    alerts, chunks, worst = multivariate["alerts"], multivariate["n_current_chunks"], multivariate["max_error"]
     top = [c["column"] for c in multivariate["contributions"][:3]]
-    worst = max(c["error"] for c in alerts)
     return [Finding.create(
         "DRIFT003", Severity.HIGH if exposed else Severity.MEDIUM, component.name,
-        f"multivariate drift: {len(alerts)} of {len(chunks)} chunks above the reconstruction-error threshold "
+        f"multivariate drift: {alerts} of {chunks} chunks above the reconstruction-error threshold "
         f"(max {worst:.3g} > {multivariate['upper_threshold']:.3g}; most changed: {', '.join(top)})",
         source=DRIFT_SOURCE,
-        evidence={"alerts": len(alerts), "chunks": len(chunks), "max_error": worst,
+        evidence={"alerts": alerts, "chunks": chunks, "max_error": worst,
                   "upper_threshold": multivariate["upper_threshold"], "n_components": multivariate["n_components"],
                   "variance_kept": multivariate["variance_kept"], "columns": top,
-                  "alerting_chunks": [c["index"] for c in alerts][:50]})]
+                  "alerting_chunks": [c["index"] for c in multivariate["current_chunks"] if c["alert"]][:50]})]
 
 
 def performance_findings(breaches: list[dict[str, Any]], component: Any) -> list[Finding]:
