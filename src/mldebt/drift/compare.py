@@ -2,8 +2,8 @@
 
 Aligns the schemas, settles each column's type, runs the engine's one-pass summaries in
 parallel, applies the policy (test per column, Holm correction, effect floor, overrides) and the
-data-quality rules, and returns a `DriftReport`. Text columns, model quality, segments and time
-windows are added by their own modules.
+data-quality rules, and returns a `DriftReport`. Text columns, model quality, segments, time
+windows and multivariate drift (`reconstruction`, `multivariate`) are added by their own modules.
 """
 
 from __future__ import annotations
