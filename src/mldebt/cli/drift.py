@@ -23,6 +23,7 @@ from mldebt.cli.common import (
     state,
     styled,
 )
+from mldebt.cli.drift_multivariate import multivariate_cell, print_multivariate
 from mldebt.errors import UserInputError
 from mldebt.settings import CATALOG_FILE
 
@@ -72,11 +73,15 @@ def drift(
     timestamp: str = typer.Option(None, "--timestamp", help="Timestamp column for --window (default: the first)."),
     fmt: DriftFormat = typer.Option(DriftFormat.TABLE, "--format", "-f", help="table, json or html."),
     output: Path = output_option("Write the report to this file instead of stdout."),
-    fail_on_drift: bool = typer.Option(False, "--fail-on-drift", help="Exit 1 when the dataset drifted."),
+    fail_on_drift: bool = typer.Option(False, "--fail-on-drift", help="Exit 1 when the dataset drifted (or, with "
+                                       "--multivariate, a chunk alerted)."),
+    multivariate: bool = typer.Option(False, "--multivariate", help="Multivariate drift per chunk: PCA fitted on "
+                                      "the reference, reconstruction error of current (changed correlations)."),
 ) -> None:
     """Compare current data with a reference: drift per column, data quality, a dataset verdict.
 
-    Exit status: 0 no dataset drift (or no --fail-on-drift), 1 drift with --fail-on-drift, 2 bad input.
+    Exit status: 0 no dataset drift (or no --fail-on-drift), 1 drift with --fail-on-drift (dataset drift, or
+    multivariate drift with --multivariate), 2 bad input.
 
     Example:
 
@@ -94,6 +99,7 @@ def drift(
         methods=_pairs(method, "--method"), thresholds=thresholds, label=label,
         prediction=prediction, segment_by=segment_by, window=window, timestamp=timestamp,
         scores=list(score) or None, estimate_performance=estimate_performance,
+        multivariate=multivariate,
     )
     with err.status(styled(f"comparing {current} with {reference}")):
         outcome = run_drift(state(ctx).store() if component else None, request)
@@ -112,7 +118,7 @@ def drift(
         print_drift(outcome)
     if outcome.report.errors:
         raise UserInputError(outcome.report.errors[0])
-    if fail_on_drift and outcome.report.dataset_drift:
+    if fail_on_drift and (outcome.report.dataset_drift or (outcome.report.multivariate or {}).get("drifted")):
         raise typer.Exit(1)
 
 
@@ -150,6 +156,8 @@ def print_drift(outcome: DriftOutcome, console: DataConsole = out) -> None:
             quality.add_row(severity_text(q.severity), f"{q.rule_id} {q.name}", q.column or "-", q.message)
         console.print(quality)
     _print_extras(report, console)
+    if report.multivariate:
+        print_multivariate(report.multivariate, console)
     if outcome.run_id is not None:
         console.print(f"stored as drift run {outcome.run_id} of {outcome.component}; "
                       f"{len(outcome.findings)} finding(s)", highlight=False)
@@ -185,14 +193,17 @@ def _print_extras(report: DriftReport, console: DataConsole) -> None:
         if not rows:
             continue
         table = Table(title=title, title_justify="left")
-        for name in (key, "reference rows", "current rows", "drift share", "dataset drift", "drifted columns"):
+        multivariate = any("multivariate" in r for r in rows)
+        for name in (key, "reference rows", "current rows", "drift share", "dataset drift", "drifted columns",
+                     *(["multivariate"] if multivariate else [])):
             table.add_column(name)
         for r in rows:
             started = " (started)" if r.get("drift_started") else ""
             table.add_row(str(r[key]), str(r["n_reference"]), str(r["n_current"]),
                           f"{r.get('drift_share', 0):.2f}",
                           styled("yes", "red") + started if r.get("dataset_drift") else "no" + started,
-                          ", ".join(r.get("drifted_columns", [])) or "; ".join(r.get("errors", [])))
+                          ", ".join(r.get("drifted_columns", [])) or "; ".join(r.get("errors", [])),
+                          *([multivariate_cell(r.get("multivariate"))] if multivariate else []))
         console.print(table)
 
 

@@ -2,8 +2,8 @@
 
 Aligns the schemas, settles each column's type, runs the engine's one-pass summaries in
 parallel, applies the policy (test per column, Holm correction, effect floor, overrides) and the
-data-quality rules, and returns a `DriftReport`. Text columns, model quality, segments and time
-windows are added by their own modules.
+data-quality rules, and returns a `DriftReport`. Text columns, model quality, segments, time
+windows and multivariate drift (`reconstruction`, `multivariate`) are added by their own modules.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from mldebt.drift.engine import (
     summarize_categorical,
     summarize_numeric,
 )
+from mldebt.drift.multivariate import fit_for_windows, with_multivariate
 from mldebt.drift.performance import compare_quality
 from mldebt.drift.policy import (
     MIN_EXPECTED,
@@ -36,6 +37,7 @@ from mldebt.drift.policy import (
     missing_column,
     pool_rare,
 )
+from mldebt.drift.reconstruction import reconstruction_drift
 from mldebt.drift.report import Chart, ColumnDrift, DriftReport, QualityIssue
 from mldebt.drift.result import DistanceThreshold, PValueThreshold
 from mldebt.drift.samples import js_distance
@@ -72,6 +74,7 @@ class Options:
     timestamp: str | None = None
     scores: Sequence[str] | None = None  # probability columns: one (binary) or one per class, for CBPE
     estimate_performance: bool = False
+    multivariate: bool = False  # PCA reconstruction drift per chunk (drift/reconstruction.py)
 
 
 def compare(reference: Any, current: Any, options: Options | None = None) -> DriftReport:
@@ -93,14 +96,23 @@ def compare(reference: Any, current: Any, options: Options | None = None) -> Dri
         report.estimated_performance = estimate_performance(
             ref, cur, scores=list(options.scores or []), prediction=options.prediction, label=options.label,
             bounds=options.metric_bounds).to_dict()
-    plain = replace(options, label=None, prediction=None, segment_by=None, window=None, columns=None)
+    if options.multivariate:
+        report.multivariate = reconstruction_drift(ref, cur, columns=list(options.columns or []) or None,
+                                                   types=options.types).to_dict()
+    plain = replace(options, label=None, prediction=None, segment_by=None, window=None, columns=None,
+                    multivariate=False)
     # The overrides were checked on the whole tables; a segment's tables lack the segment column.
+    def columns_only(r: pa.Table, c: pa.Table) -> DriftReport:
+        return compare_columns(r, c, plain, check=False)
+
     if options.segment_by:
         report.segments = by_segment(ref, cur, options.segment_by,
-                                     lambda r, c: compare_columns(r, c, plain, check=False))
+                                     with_multivariate(columns_only, options.multivariate, options.types))
     if options.window:
+        fitted = fit_for_windows(ref, cur, options.timestamp, options.columns, options.types) \
+            if options.multivariate else None
         report.windows = by_window(ref, cur, options.timestamp, options.window,
-                                   lambda r, c: compare_columns(r, c, plain, check=False))
+                                   with_multivariate(columns_only, options.multivariate, options.types, fitted))
     return report
 
 

@@ -80,6 +80,7 @@ class DriftReport:
     segments: list[dict[str, Any]] = field(default_factory=list)
     windows: list[dict[str, Any]] = field(default_factory=list)
     estimated_performance: dict[str, Any] | None = None  # drift.cbpe.CbpeResult.to_dict()
+    multivariate: dict[str, Any] | None = None  # ReconstructionResult.to_dict() when asked for
 
     @property
     def drifted_columns(self) -> list[str]:
@@ -94,4 +95,5 @@ class DriftReport:
             "columns": [c.to_dict() for c in self.columns], "quality": [q.to_dict() for q in self.quality],
             "text": self.text, "performance": self.performance, "segments": self.segments, "windows": self.windows,
             "errors": self.errors, "estimated_performance": self.estimated_performance,
+            "multivariate": self.multivariate,
         }

@@ -25,9 +25,21 @@ Runner = Callable[[pa.Table, pa.Table], DriftReport]
 
 
 def _summary(report: DriftReport) -> dict[str, Any]:
-    return {"n_reference": report.n_reference, "n_current": report.n_current, "dataset_drift": report.dataset_drift,
-            "drift_share": report.drift_share, "drifted_columns": report.drifted_columns,
-            "errors": report.errors}
+    summary = {"n_reference": report.n_reference, "n_current": report.n_current,
+               "dataset_drift": report.dataset_drift, "drift_share": report.drift_share,
+               "drifted_columns": report.drifted_columns, "errors": report.errors}
+    if report.multivariate is not None:  # with --multivariate: the slice's chunks in brief
+        summary["multivariate"] = _multivariate(report.multivariate)
+    return summary
+
+
+def _multivariate(result: dict[str, Any]) -> dict[str, Any]:
+    if "error" in result:
+        return {"drifted": False, "error": result["error"]}
+    return {"drifted": result["drifted"], "alerts": result["alerts"], "chunks": result["n_current_chunks"],
+            "max_error": result["max_error"],
+            "upper_threshold": result["upper_threshold"],
+            "columns": [c["column"] for c in result["contributions"][:3]]}
 
 
 def check_slices(reference: pa.Table, current: pa.Table, segment_by: str | None, window: str | None,

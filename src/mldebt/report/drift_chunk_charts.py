@@ -1,6 +1,5 @@
 """Charts over chunks for the drift report: per estimated metric (CBPE) the estimate with its
-confidence band, the realized value where labels arrived and the alert thresholds; for multivariate
-drift the reconstruction error against its thresholds. Drawn as line charts by the one chart module
+confidence band, the realized value where labels arrived and the alert thresholds. Drawn as line charts by the one chart module
 (`mldebt.report.charts`), each with its data table, from the JSON-ready dicts the engine returns.
 """
 
@@ -35,15 +34,3 @@ def estimate_charts(estimated: Mapping[str, Any]) -> list[ChartGeometry]:
         charts.append(line_chart(f"estimated {metric} per chunk", _labels(chunks), series, x_label="chunk",
                                  y_label=metric, key=f"cbpe-{metric}-chart"))
     return charts
-
-
-def reconstruction_chart(multivariate: Mapping[str, Any]) -> ChartGeometry:
-    """The mean reconstruction error per chunk against the thresholds from the reference chunks."""
-    chunks = multivariate.get("chunks") or []
-    thresholds = multivariate.get("thresholds") or {}
-    low, high = (thresholds.get("lower"), thresholds.get("upper")) if isinstance(thresholds, Mapping) \
-        else tuple(thresholds or (None, None))
-    return line_chart("reconstruction error per chunk", _labels(chunks),
-                      {"error": [c.get("error") for c in chunks], "threshold lower": [low] * len(chunks),
-                       "threshold upper": [high] * len(chunks)},
-                      x_label="chunk", y_label="mean reconstruction error", key="multivariate-chart")

@@ -48,6 +48,7 @@ class DriftRequest:
     timestamp: str | None = None
     scores: list[str] | None = None
     estimate_performance: bool = False
+    multivariate: bool = False
 
 
 @dataclass
@@ -81,7 +82,7 @@ def build_options(request: DriftRequest, catalog: Catalog | None) -> Options:
     return Options(columns=request.columns, types=types, policy=policy, label=request.label,
                    prediction=request.prediction, metric_bounds=bounds, segment_by=request.segment_by,
                    window=request.window, timestamp=request.timestamp, scores=request.scores,
-                   estimate_performance=request.estimate_performance)
+                   estimate_performance=request.estimate_performance, multivariate=request.multivariate)
 
 
 def _component(catalog: Catalog, name: str) -> Any:
@@ -142,10 +143,16 @@ def record_drift(session: Session, catalog: Catalog, component: Any, report: Dri
     run = add_drift_run(session, component.name, str(reference), str(current), report.to_dict(), now)
     synced = sync_findings(session, DRIFT_SOURCE, f"drift:{component.name}", findings, now)
     fired = []
-    if report.dataset_drift:
+    # Multivariate drift requests a retrain like dataset drift: the model sees feature combinations
+    # it was not trained on even when no single column moved. So does an estimated drop in
+    # performance (CBPE) below the bound or the reference's threshold, before any label confirms it.
+    multivariate = bool((report.multivariate or {}).get("drifted"))
+    estimated = [b["metric"] for b in (report.estimated_performance or {}).get("breaches", [])]
+    if report.dataset_drift or multivariate or estimated:
         payload = {"drift_run_id": run.id, "drift_share": report.drift_share,
                    "drifted_columns": report.drifted_columns, "reference": str(reference.resolve()),
-                   "current": str(current.resolve())}
+                   "current": str(current.resolve()), "multivariate_drift": multivariate,
+                   "estimated_drops": estimated}
         fired = [fire(session, model.name, model.retrain, run.id, payload, now, cwd)
                  for model in _models_of(catalog, component)]
     return RecordedDrift(run.id, findings, synced, fired)
@@ -181,6 +188,7 @@ def drift_findings(report: DriftReport, component: Any) -> list[Finding]:
             "DRIFT002", Severity.HIGH if exposed else Severity.MEDIUM, component.name,
             f"dataset drift: {report.drift_share:.0%} of columns drifted ({', '.join(report.drifted_columns)})",
             source=DRIFT_SOURCE, evidence={"drift_share": report.drift_share, "columns": report.drifted_columns}))
+    found += multivariate_findings(report.multivariate, component)
     found += performance_findings((report.performance or {}).get("breaches", []), component)
     found += estimated_performance_findings((report.estimated_performance or {}).get("breaches", []), component)
     for issue in report.quality:
@@ -188,6 +196,25 @@ def drift_findings(report: DriftReport, component: Any) -> list[Finding]:
                                     identity=(issue.column or "",), source=DRIFT_SOURCE,
                                     evidence={"column": issue.column, **issue.evidence}))
     return found
+
+
+def multivariate_findings(multivariate: dict[str, Any] | None, component: Any) -> list[Finding]:
+    """DRIFT003 when current chunks' PCA reconstruction error passes the reference's threshold
+    (`drift.reconstruction`): the columns' relations changed, whether or not any column drifted."""
+    if not multivariate or not multivariate.get("drifted") or component.lifecycle != Lifecycle.PRODUCTION:
+        return []
+    exposed = component.customer_facing or component.revenue_critical
+    alerts, chunks, worst = multivariate["alerts"], multivariate["n_current_chunks"], multivariate["max_error"]
+    top = [c["column"] for c in multivariate["contributions"][:3]]
+    return [Finding.create(
+        "DRIFT003", Severity.HIGH if exposed else Severity.MEDIUM, component.name,
+        f"multivariate drift: {alerts} of {chunks} chunks above the reconstruction-error threshold "
+        f"(max {worst:.3g} > {multivariate['upper_threshold']:.3g}; most changed: {', '.join(top)})",
+        source=DRIFT_SOURCE,
+        evidence={"alerts": alerts, "chunks": chunks, "max_error": worst,
+                  "upper_threshold": multivariate["upper_threshold"], "n_components": multivariate["n_components"],
+                  "variance_kept": multivariate["variance_kept"], "columns": top,
+                  "alerting_chunks": [c["index"] for c in multivariate["current_chunks"] if c["alert"]][:50]})]
 
 
 def performance_findings(breaches: list[dict[str, Any]], component: Any) -> list[Finding]:

@@ -38,7 +38,7 @@ TEST_SCORE_SCOPES = 20  # scanned trees whose latest run's ML Test Score is read
 MAX_TEST_SCORES = 200
 
 _DRIFT_TITLES = {"DRIFT001": "column-drift", "DRIFT002": "dataset-drift", "PERF001": "model-quality-out-of-bounds",
-                 "PERF002": "estimated-quality-out-of-bounds"}
+                 "PERF002": "estimated-quality-out-of-bounds", "DRIFT003": "multivariate-drift"}
 RULE_TITLES: dict[str, str] = {**{r.rule_id: r.name for r in HEALTH_RULES}, **_DRIFT_TITLES,
                                **{rule_id: r.name for rule_id, r in SCAN_RULES.items()}}
 """Rule id -> its short name, from the scanner's and the inventory's registries, and drift's four named
