@@ -1,6 +1,7 @@
 """Charts over chunks for the drift report: per estimated metric (CBPE) the estimate with its
-confidence band, the realized value where labels arrived and the alert thresholds. Drawn as line charts by the one chart module
-(`mldebt.report.charts`), each with its data table, from the JSON-ready dicts the engine returns.
+confidence band, the realized value where labels arrived and the alert thresholds. Drawn as line
+charts by the one chart module (`mldebt.report.charts`), each with its data table, from the
+JSON-ready dict the engine returns.
 """
 
 from __future__ import annotations
