@@ -27,16 +27,18 @@ def _tables(entry: dict) -> list[tuple[str, list[str], list[list[str]]]]:
     ok = {t: r for t, r in tools.items() if "error" not in r}
     title = f"{entry['dataset']}: {entry['rows']:,} analysis rows, chunks of {entry['chunk_size']:,}"
     tables = []
-    cost_rows = [["-", t, "not measured: " + tools[t]["error"], "", "", ""] for t in TOOLS if t not in ok]
+    cost_rows = [["-", t, "not measured: " + tools[t]["error"], "", "", "", ""] for t in TOOLS if t not in ok]
     for method in ("cbpe", "reconstruction"):
         for t in TOOLS:
             if t in ok:
                 run, other = ok[t][method], ok.get("NannyML" if t == "mldebt" else "mldebt", {}).get(method)
-                ratio = _ratio(run["seconds"], other["seconds"]) if t == "mldebt" and other else ""
-                cost_rows.append([method, t, _f(run["seconds"], 3), ratio, f"{run['base_mb']:.0f}",
-                                  f"{run['peak_mb']:.0f}"])
+                mine = t == "mldebt" and other
+                cost_rows.append([method, t, _f(run["seconds"], 3),
+                                  _ratio(run["seconds"], other["seconds"]) if mine else "", f"{run['base_mb']:.0f}",
+                                  f"{run['peak_mb']:.0f}", _ratio(run["peak_mb"], other["peak_mb"]) if mine else ""])
     tables.append((f"{title}: time and memory (fit + estimate, fastest run)",
-                   ["method", "tool", "time (s)", "time ratio", "RSS data loaded (MB)", "peak RSS (MB)"], cost_rows))
+                   ["method", "tool", "time (s)", "time ratio", "RSS data loaded (MB)", "peak RSS (MB)",
+                    "peak ratio"], cost_rows))
     if ok:
         blank = {"mae": math.nan, **dict.fromkeys(("outside", "chunks", "realized_alerts", "raised", "false",
                                                    "missed", "own_alerts"), "-")}
