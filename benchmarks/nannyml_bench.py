@@ -128,6 +128,14 @@ def worker(folder: Path, chunk_size: int, repeat: int) -> dict:
     # the engine names its analysis chunks `current_chunks` (beside `reference_chunks`); the brief said `chunks`
     found["chunks"] = found.get("current_chunks", found.get("chunks"))
     result["reconstruction"] = {**found, **cost}
+    from mldebt.drift.compare import Options, compare
+
+    # univariate drift per chunk with the default policy: what a column-by-column monitor sees
+    result["univariate"] = [
+        {"start_row": c["start_row"],
+         "drifted_columns": compare(reference.select(spec["features"]),
+                                    analysis.slice(c["start_row"], c["rows"]).select(spec["features"]),
+                                    Options()).drifted_columns} for c in found["chunks"]]
     return result
 
 
@@ -205,6 +213,18 @@ def realized_gap(run: dict, truth: dict) -> float:
     return max(gaps)
 
 
+def estimate_gap(ours: list[dict], theirs: list[dict]) -> dict[str, float]:
+    """Per metric the largest |mldebt's estimate - NannyML's| over the chunks both have."""
+    by_start = {c["start_row"]: c for c in theirs}
+    gaps: dict[str, float] = {}
+    for chunk in ours:
+        other = by_start.get(chunk["start_row"])
+        for m, value in chunk["estimated"].items():
+            if other and value is not None and other["estimated"].get(m) is not None:
+                gaps[m] = max(gaps.get(m, 0.0), abs(value - other["estimated"][m]))
+    return gaps
+
+
 # --- driver ---------------------------------------------------------------------------------------
 
 def nannyml_python(venv: Path) -> Path:
@@ -276,7 +296,10 @@ def main() -> None:
                 "realized_gap": realized_gap(run["realized"], truth),
                 "reconstruction": {**{k: run["reconstruction"][k] for k in ("seconds", "base_mb", "peak_mb")},
                                    "chunks": [{k: c[k] for k in ("index", "start_row", "rows", "error", "alert")}
-                                              for c in run["reconstruction"]["chunks"]]}}
+                                              for c in run["reconstruction"]["chunks"]]},
+                "univariate": {c["start_row"]: c["drifted_columns"] for c in run.get("univariate", [])}}
+        if "error" not in ours and "error" not in theirs:
+            entry["estimate_gap"] = estimate_gap(ours["cbpe"]["chunks"], theirs["cbpe"]["chunks"])
         results.append(entry)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "summary.json").write_text(json.dumps(results, indent=1))

@@ -65,9 +65,11 @@ def _tables(entry: dict) -> list[tuple[str, list[str], list[list[str]]]]:
             for t in TOOLS:
                 c = by_tool.get(t, {}).get(start)
                 row += [_f(c["error"]), "ALERT" if c["alert"] else ""] if c else ["-", ""]
+            row += [",".join(ok[t]["univariate"].get(start, [])) if t in ok else "-" for t in TOOLS]
             rows.append(row)
         tables.append((f"{title}: reconstruction error per chunk",
-                       ["chunk", "first row", "known answer", "mldebt error", "mldebt", "NannyML error", "NannyML"],
+                       ["chunk", "first row", "known answer", "mldebt error", "mldebt", "NannyML error", "NannyML",
+                        "univariate drift: mldebt", "NannyML (JS)"],
                        rows))
     return tables
 
@@ -77,6 +79,9 @@ def _notes(entry: dict) -> list[str]:
     notes = []
     for t, r in ok.items():
         notes.append(f"{t}: realized metrics differ from the bench's own by at most {r['realized_gap']:.2g}")
+    if entry.get("estimate_gap"):
+        notes.append("CBPE point estimates, largest |mldebt - NannyML| per chunk: " + ", ".join(
+            f"{m} {gap:.1e}" for m, gap in entry["estimate_gap"].items()))
     alerts = {t: {c["start_row"] for c in r["reconstruction"]["chunks"] if c["alert"]} for t, r in ok.items()}
     if len(ok) == 2:
         starts = {c["start_row"] for r in ok.values() for c in r["reconstruction"]["chunks"]}
