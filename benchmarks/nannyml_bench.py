@@ -21,7 +21,9 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -105,7 +107,7 @@ def worker(folder: Path, chunk_size: int, repeat: int) -> dict:
     targets = pq.read_table(folder / "analysis_targets.parquet")
     result: dict = {"tool": "mldebt", "chunk_size": chunk_size}
 
-    def fastest(call):  # type: ignore[no-untyped-def]
+    def fastest(call: Callable[[], Any]) -> tuple[Any, dict]:
         base, best, value = _reset_peak(), math.inf, None
         for _ in range(repeat):
             started = time.perf_counter()
@@ -187,18 +189,22 @@ def score_cbpe(run: dict, truth: dict, thresholds: dict) -> dict[str, dict]:
                 for c in chunks]
     for m in METRICS:
         lo, hi = thresholds[m]
-        errors, outside, raised, false, missed, actual, own = [], 0, 0, 0, 0, 0, 0
+        errors, widths, outside, raised, false, missed, actual, own = [], [], 0, 0, 0, 0, 0, 0
         for chunk, real in zip(chunks, realized, strict=True):
             estimate, value = chunk["estimated"][m], real[m]
             if estimate is None or math.isnan(value):
                 continue
             errors.append(abs(estimate - value))
+            if chunk["lower"][m] is not None and chunk["upper"][m] is not None:
+                widths.append(chunk["upper"][m] - chunk["lower"][m])
             outside += not chunk["lower"][m] <= value <= chunk["upper"][m]
             alarm, alert = not lo <= estimate <= hi, not lo <= value <= hi
             raised, false, actual = raised + alarm, false + (alarm and not alert), actual + alert
             missed += alert and not alarm
             own += bool(chunk["alerts"][m])
         scores[m] = {"mae": float(np.mean(errors)) if errors else math.nan, "outside": outside, "chunks": len(errors),
+                     "band": float(np.mean(widths)) if widths else math.nan,
+                     "threshold": (run.get("thresholds") or {}).get(m, [None, None]),
                      "raised": raised, "false": false, "missed": missed, "realized_alerts": actual, "own_alerts": own}
     return scores
 

@@ -50,10 +50,13 @@ def _tables(entry: dict) -> list[tuple[str, list[str], list[list[str]]]]:
             rows.append([m, _f(a["mae"]), _f(b["mae"]), _ratio(a["mae"], b["mae"]),
                          f"{a['outside']} / {b['outside']} of {real['chunks']}", str(real["realized_alerts"]),
                          f"{a['raised']} / {b['raised']}", f"{a['false']} / {b['false']}",
-                         f"{a['missed']} / {b['missed']}", f"{a['own_alerts']} / {b['own_alerts']}"])
+                         f"{a['missed']} / {b['missed']}", f"{a['own_alerts']} / {b['own_alerts']}",
+                         f"{_f(a.get('band'), 3)} / {_f(b.get('band'), 3)}",
+                         f"{_f(a.get('threshold', [None])[0], 3)} / {_f(b.get('threshold', [None])[0], 3)}"])
         tables.append((f"{title}: CBPE, estimate vs realized per chunk (mldebt / NannyML)",
                        ["metric", "MAE mldebt", "MAE NannyML", "MAE ratio", "realized outside band",
-                        "realized alerts", "alarms raised", "false alarms", "missed", "own alert flags"], rows))
+                        "realized alerts", "alarms raised", "false alarms", "missed", "own alert flags",
+                        "mean band width", "own lower threshold"], rows))
     if ok:
         expected = entry.get("expected") or {}
         kind = {i: k for k, chunks in expected.items() for i in chunks}
@@ -109,7 +112,7 @@ def report(results: list[dict], markdown: Path) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(width=170)
+    console = Console(width=200)
     parts = []
     for entry in results:
         for title, headers, rows in _tables(entry):

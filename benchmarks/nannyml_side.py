@@ -53,7 +53,7 @@ def _number(value: object) -> float | None:
 
 def export(dataset: str, out: Path, every: int) -> None:
     """Write NannyML's own synthetic data as the bench's data folder (every `every`-th row, in order)."""
-    import nannyml
+    import nannyml  # type: ignore[import-not-found]  # only in NannyML's venv
 
     loader, label, features = DATASETS[dataset]
     reference, analysis, targets = getattr(nannyml, loader)()
@@ -97,7 +97,7 @@ def _thresholds(frame, metrics: list[str]) -> dict:
 
 def run(data: Path, chunk_size: int, repeat: int) -> dict:
     import nannyml
-    import pandas as pd
+    import pandas as pd  # type: ignore[import-untyped]  # no pandas-stubs in the suite's venv
 
     spec = json.loads((data / "spec.json").read_text())
     reference = pd.read_parquet(data / "reference.parquet")
