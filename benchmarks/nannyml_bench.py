@@ -38,7 +38,7 @@ SIGMAS = 3.0  # NannyML's StandardDeviationThreshold: reference chunks' mean +- 
 
 # --- data with known answers ----------------------------------------------------------------------
 
-def generate(folder: Path, chunk: int, seed: int = 14) -> dict[str, list[int]]:
+def generate(folder: Path, chunk: int, seed: int = 14, drifted: bool = True) -> dict[str, list[int]]:
     """Reference 20 chunks; analysis 16: 0-3 as reference, 4-7 a covariate shift (x0 squeezed toward the
     decision boundary: P(y|x) unchanged, performance falls), 8-11 a correlation change (x1 and x3 flip their
     correlation with x0 and x2, marginals unchanged: performance unchanged), 12-15 as reference again."""
@@ -64,7 +64,7 @@ def generate(folder: Path, chunk: int, seed: int = 14) -> dict[str, list[int]]:
         return {"id": np.arange(first_id, first_id + len(data["label"])), **data}
 
     reference = joined([draw(20 * chunk)], 0)
-    plan = [(1.0, 1.0)] * 4 + [(0.35, 1.0)] * 4 + [(1.0, -1.0)] * 4 + [(1.0, 1.0)] * 4
+    plan = [(1.0, 1.0)] * 4 + [(0.35, 1.0)] * 4 + [(1.0, -1.0)] * 4 + [(1.0, 1.0)] * 4 if drifted else [(1.0, 1.0)] * 16
     analysis = joined([draw(chunk, squeeze, sign) for squeeze, sign in plan], len(reference["id"]))
     folder.mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.table(reference), folder / "reference.parquet")
@@ -139,6 +139,29 @@ def worker(folder: Path, chunk_size: int, repeat: int) -> dict:
                                     analysis.slice(c["start_row"], c["rows"]).select(spec["features"]),
                                     Options()).drifted_columns} for c in found["chunks"]]
     return result
+
+
+def worker_alarms(folders: list[Path], chunk_size: int) -> list[dict] | dict:
+    """mldebt's alerting chunks per data folder, like nannyml_side.py's `alarms`."""
+    import pyarrow.parquet as pq
+
+    try:
+        from mldebt.drift.cbpe import estimate_performance
+        from mldebt.drift.reconstruction import reconstruction_drift
+    except ImportError as error:
+        return {"error": f"mldebt has no CBPE or reconstruction drift yet ({error})"}
+    counts = []
+    for folder in folders:
+        spec = json.loads((folder / "spec.json").read_text())
+        reference, analysis = pq.read_table(folder / "reference.parquet"), pq.read_table(folder / "analysis.parquet")
+        estimate = estimate_performance(reference, analysis, scores=[spec["score"]], prediction=spec["prediction"],
+                                        label=spec["label"], chunk_size=chunk_size, metrics=tuple(METRICS)).to_dict()
+        drift = reconstruction_drift(reference, analysis, columns=spec["features"], chunk_size=chunk_size).to_dict()
+        chunks = drift.get("current_chunks", drift.get("chunks", []))
+        counts.append({"cbpe": {m: sum(bool(c["alerts"][m]) for c in estimate["chunks"]) for m in METRICS},
+                       "cbpe_any": sum(any(c["alerts"].values()) for c in estimate["chunks"]),
+                       "reconstruction": sum(bool(c["alert"]) for c in chunks), "chunks": len(chunks)})
+    return counts
 
 
 # --- the bench's own ground truth ------------------------------------------------------------------
@@ -251,6 +274,22 @@ def call(command: list[str], out: Path, timeout: float) -> dict:
     return json.loads(out.read_text())
 
 
+def false_alarms(python: Path, seeds: int, chunk_size: int, quick: bool, timeout: float) -> dict:
+    """Both tools on `seeds` undrifted generated datasets (16 analysis chunks each): every alert is false."""
+    folder = OUT / ("undrifted" + ("-quick" if quick else ""))
+    folders = [folder / f"seed-{seed}" for seed in range(seeds)]
+    for seed, data in enumerate(folders):
+        generate(data, chunk_size, seed=1000 + seed, drifted=False)
+    print(f"false alarms: {seeds} undrifted datasets ...", flush=True)
+    found = {"NannyML": call([str(python), str(SIDE), "alarms", "--chunk-size", str(chunk_size), "--out",
+                              str(folder / "nannyml.json"), "--data", *map(str, folders)], folder / "nannyml.json",
+                             timeout),
+             "mldebt": call([sys.executable, str(Path(__file__).resolve()), "--chunk-size", str(chunk_size), "--out",
+                             str(folder / "mldebt.json"), "--worker-alarms", *map(str, folders)],
+                            folder / "mldebt.json", timeout)}
+    return {"dataset": "undrifted", "seeds": seeds, "chunk_size": chunk_size, "false_alarms": found}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a fifth of the rows and one run per tool")
@@ -258,10 +297,16 @@ def main() -> None:
     parser.add_argument("--nannyml-venv", type=Path, default=DEFAULT_VENV)
     parser.add_argument("--repeat", type=int, default=3, help="runs per tool and method (fastest kept)")
     parser.add_argument("--timeout", type=float, default=900.0)
+    parser.add_argument("--seeds", type=int, default=20,
+                        help="undrifted generated datasets for the false-alarm count (0: skip; --quick: 5)")
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--worker-alarms", type=Path, nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--chunk-size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.worker_alarms:
+        args.out.write_text(json.dumps(worker_alarms(args.worker_alarms, args.chunk_size)))
+        return
     if args.worker:
         args.out.write_text(json.dumps(worker(args.worker, args.chunk_size, args.repeat)))
         return
@@ -307,6 +352,9 @@ def main() -> None:
         if "error" not in ours and "error" not in theirs:
             entry["estimate_gap"] = estimate_gap(ours["cbpe"]["chunks"], theirs["cbpe"]["chunks"])
         results.append(entry)
+    seeds = min(args.seeds, 5) if args.quick else args.seeds
+    if seeds:
+        results.append(false_alarms(python, seeds, 500 if args.quick else 2500, args.quick, args.timeout))
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "summary.json").write_text(json.dumps(results, indent=1))
     report(results, OUT / "summary.md")

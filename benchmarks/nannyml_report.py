@@ -77,6 +77,24 @@ def _tables(entry: dict) -> list[tuple[str, list[str], list[list[str]]]]:
     return tables
 
 
+def _false_alarm_table(entry: dict) -> list[tuple[str, list[str], list[list[str]]]]:
+    """Per tool and method: datasets with any alert, and alerting chunks of all, on undrifted data."""
+    rows = []
+    for tool in TOOLS:
+        counts = entry["false_alarms"].get(tool)
+        if not isinstance(counts, list):
+            rows.append([tool, "not measured: " + str((counts or {}).get("error", "?")), "", ""])
+            continue
+        chunks = sum(c["chunks"] for c in counts)
+        methods = [(f"cbpe {m}", [c["cbpe"][m] for c in counts]) for m in counts[0]["cbpe"]]
+        methods.append(("cbpe any metric", [c["cbpe_any"] for c in counts]))
+        methods.append(("reconstruction", [c["reconstruction"] for c in counts]))
+        rows += [[tool, method, f"{sum(n > 0 for n in alerts)} of {len(counts)}", f"{sum(alerts)} of {chunks}"]
+                 for method, alerts in methods]
+    return [(f"false alarms: {entry['seeds']} undrifted generated datasets, 16 chunks of {entry['chunk_size']:,} each",
+             ["tool", "method", "datasets with an alert", "alerting chunks"], rows)]
+
+
 def _notes(entry: dict) -> list[str]:
     ok = {t: r for t, r in entry["tools"].items() if "error" not in r}
     notes = []
@@ -115,7 +133,8 @@ def report(results: list[dict], markdown: Path) -> None:
     console = Console(width=200)
     parts = []
     for entry in results:
-        for title, headers, rows in _tables(entry):
+        tables = _false_alarm_table(entry) if "false_alarms" in entry else _tables(entry)
+        for title, headers, rows in tables:
             table = Table(title=title, title_justify="left")
             for n, header in enumerate(headers):
                 table.add_column(header, justify="left" if n < 2 else "right")
@@ -123,7 +142,7 @@ def report(results: list[dict], markdown: Path) -> None:
                 table.add_row(*row)
             console.print(table)
             parts.append(_markdown(title, headers, rows))
-        notes = _notes(entry)
+        notes = [] if "false_alarms" in entry else _notes(entry)
         for note in notes:
             console.print(note)
         parts.append("\n".join(f"- {note}" for note in notes) + "\n")

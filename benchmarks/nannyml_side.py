@@ -157,6 +157,28 @@ def run(data: Path, chunk_size: int, repeat: int) -> dict:
     return result
 
 
+def alarms(folders: list[Path], chunk_size: int) -> list[dict]:
+    """Alerting analysis chunks of CBPE (per metric) and reconstruction drift, per data folder: on undrifted
+    data every one is a false alarm."""
+    import nannyml
+    import pandas as pd
+
+    counts = []
+    for data in folders:
+        spec = json.loads((data / "spec.json").read_text())
+        reference = pd.read_parquet(data / "reference.parquet")
+        analysis = pd.read_parquet(data / "analysis.parquet")
+        estimator = nannyml.CBPE(y_pred_proba=spec["score"], y_pred=spec["prediction"], y_true=spec["label"],
+                                 metrics=METRICS, problem_type="classification_binary", chunk_size=chunk_size)
+        estimated = estimator.fit(reference).estimate(analysis).filter(period="analysis").to_df()
+        drift = nannyml.DataReconstructionDriftCalculator(column_names=spec["features"], chunk_size=chunk_size)
+        frame = drift.fit(reference).calculate(analysis).filter(period="analysis").to_df()
+        counts.append({"cbpe": {m: int(estimated[(m, "alert")].sum()) for m in METRICS},
+                       "cbpe_any": int(estimated[[(m, "alert") for m in METRICS]].any(axis=1).sum()),
+                       "reconstruction": int(frame[("reconstruction_error", "alert")].sum()), "chunks": len(frame)})
+    return counts
+
+
 def main() -> None:
     os.environ.setdefault("NML_DISABLE_USAGE_LOGGING", "1")
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -170,9 +192,15 @@ def main() -> None:
     running.add_argument("--chunk-size", type=int, required=True)
     running.add_argument("--repeat", type=int, default=1)
     running.add_argument("--out", type=Path, required=True)
+    counting = commands.add_parser("alarms", help="alerting chunks of both methods per data folder")
+    counting.add_argument("--data", type=Path, nargs="+", required=True)
+    counting.add_argument("--chunk-size", type=int, required=True)
+    counting.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     if args.command == "export":
         export(args.dataset, args.out, args.every)
+    elif args.command == "alarms":
+        args.out.write_text(json.dumps(alarms(args.data, args.chunk_size)))
     else:
         args.out.write_text(json.dumps(run(args.data, args.chunk_size, args.repeat), indent=1))
     sys.stdout.flush()
