@@ -26,6 +26,7 @@ from mldebt.drift.engine import (
     summarize_categorical,
     summarize_numeric,
 )
+from mldebt.drift.estimates_by_slice import with_estimates
 from mldebt.drift.multivariate import fit_for_windows, with_multivariate
 from mldebt.drift.performance import compare_quality
 from mldebt.drift.policy import (
@@ -105,14 +106,16 @@ def compare(reference: Any, current: Any, options: Options | None = None) -> Dri
     def columns_only(r: pa.Table, c: pa.Table) -> DriftReport:
         return compare_columns(r, c, plain, check=False)
 
+    estimating = (options.scores, options.prediction, options.label) if options.estimate_performance else (None,) * 3
     if options.segment_by:
-        report.segments = by_segment(ref, cur, options.segment_by,
-                                     with_multivariate(columns_only, options.multivariate, options.types))
+        report.segments = by_segment(ref, cur, options.segment_by, with_estimates(
+            with_multivariate(columns_only, options.multivariate, options.types), *estimating))
     if options.window:
         fitted = fit_for_windows(ref, cur, options.timestamp, options.columns, options.types) \
             if options.multivariate else None
-        report.windows = by_window(ref, cur, options.timestamp, options.window,
-                                   with_multivariate(columns_only, options.multivariate, options.types, fitted))
+        chunk_size = (report.estimated_performance or {}).get("chunk_size")
+        report.windows = by_window(ref, cur, options.timestamp, options.window, with_estimates(
+            with_multivariate(columns_only, options.multivariate, options.types, fitted), *estimating, chunk_size))
     return report
 
 

@@ -30,6 +30,8 @@ def _summary(report: DriftReport) -> dict[str, Any]:
                "drifted_columns": report.drifted_columns, "errors": report.errors}
     if report.multivariate is not None:  # with --multivariate: the slice's chunks in brief
         summary["multivariate"] = _multivariate(report.multivariate)
+    if report.estimated_performance is not None:  # with --estimate-performance: already in brief
+        summary["estimated_performance"] = report.estimated_performance
     return summary
 
 
