@@ -118,3 +118,22 @@ def test_an_experiment_gets_no_perf002_finding_and_html_is_written(capsys, data)
                                                                                 "threshold", "threshold"]
     code, out, err = run(capsys, "drift", "ref.parquet", "cur.parquet", *ESTIMATE, "--format", "html")
     assert (code, err) == (0, "wrote drift-report.html\n")
+
+
+def test_per_segment_the_table_shows_each_segments_estimate(tmp_path, capsys):
+    rng = np.random.default_rng(5)
+    tables = []
+    for rows, spread in ((3000, 1.5), (1200, 1.5)):
+        p_a, y_a = binary(rng, rows, spread)
+        p_b, y_b = binary(rng, rows, spread if rows == 3000 else 0.3)  # store b's traffic crowds the boundary
+        tables.append(pa.table({"store": ["a"] * rows + ["b"] * rows, "score": np.concatenate([p_a, p_b]),
+                                "pred": np.concatenate([p_a, p_b]) >= 0.5, "y": np.concatenate([y_a, y_b])}))
+    pq.write_table(tables[0], tmp_path / "seg-ref.parquet")
+    pq.write_table(tables[1], tmp_path / "seg-cur.parquet")
+    code, out, _ = run(capsys, "drift", "seg-ref.parquet", "seg-cur.parquet", *ESTIMATE, "--segment-by", "store",
+                       "--format", "json")
+    segments = {s["segment"]: s["estimated_performance"] for s in json.loads(out)["segments"]}
+    assert code == 0 and sorted(segments) == ["a", "b"]
+    assert segments["a"]["breaches"] == [] and "accuracy" in segments["b"]["breaches"]
+    code, out, _ = run(capsys, "drift", "seg-ref.parquet", "seg-cur.parquet", *ESTIMATE, "--segment-by", "store")
+    assert code == 0 and "estimated (lowest / realized)" in out

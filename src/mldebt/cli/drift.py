@@ -23,6 +23,7 @@ from mldebt.cli.common import (
     state,
     styled,
 )
+from mldebt.cli.drift_estimates import estimates_cell
 from mldebt.cli.drift_multivariate import multivariate_cell, print_multivariate
 from mldebt.errors import UserInputError
 from mldebt.settings import CATALOG_FILE
@@ -194,8 +195,10 @@ def _print_extras(report: DriftReport, console: DataConsole) -> None:
             continue
         table = Table(title=title, title_justify="left")
         multivariate = any("multivariate" in r for r in rows)
+        estimated = any("estimated_performance" in r for r in rows)
         for name in (key, "reference rows", "current rows", "drift share", "dataset drift", "drifted columns",
-                     *(["multivariate"] if multivariate else [])):
+                     *(["multivariate"] if multivariate else []), *(["estimated (lowest / realized)"] if estimated
+                                                                   else [])):
             table.add_column(name)
         for r in rows:
             started = " (started)" if r.get("drift_started") else ""
@@ -203,7 +206,8 @@ def _print_extras(report: DriftReport, console: DataConsole) -> None:
                           f"{r.get('drift_share', 0):.2f}",
                           styled("yes", "red") + started if r.get("dataset_drift") else "no" + started,
                           ", ".join(r.get("drifted_columns", [])) or "; ".join(r.get("errors", [])),
-                          *([multivariate_cell(r.get("multivariate"))] if multivariate else []))
+                          *([multivariate_cell(r.get("multivariate"))] if multivariate else []),
+                          *([estimates_cell(r.get("estimated_performance"))] if estimated else []))
         console.print(table)
 
 

@@ -41,3 +41,18 @@ def print_estimates(estimates: dict[str, Any], console: DataConsole) -> None:
         limit = f"inventory bound min {b['min']}" if b["kind"] == "bound" else f"threshold {b['threshold']:.3f}"
         console.print(styled(f"estimated {b['metric']} = {b['value']:.3f} in chunk {b['chunk']}: below its {limit}",
                              "red"))
+
+
+def estimates_cell(summary: dict[str, Any] | None) -> Text | str:
+    """A window's or segment's estimated performance: the lowest estimated accuracy (or the first
+    metric) with its realized value, and the chunks that alerted, or why it was not run."""
+    if not summary:
+        return "-"
+    if "error" in summary:
+        return str(summary["error"])
+    metrics: dict[str, Any] = summary["metrics"]
+    metric = "accuracy" if "accuracy" in metrics else next(iter(metrics))
+    values = metrics[metric]
+    alerted = max((m["alerting_chunks"] for m in metrics.values()), default=0)
+    text = f"{metric} {_f(values['lowest_estimate'])} / {_f(values['realized'])}, {alerted}/{summary['chunks']} alerted"
+    return styled(text, "red" if summary["breaches"] else "")
