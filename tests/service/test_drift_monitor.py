@@ -177,3 +177,19 @@ def test_an_auto_retrain_runs_only_in_after(store, drifted):
     assert [(o.component, o.status) for o in outcomes] == [("shop-model", "succeeded")]
     assert marker.read_text() == "ok"
     assert [r["status"] for r in list_requests(store)] == ["succeeded"]
+
+
+def test_a_multivariate_monitor_breaches_on_a_correlation_flip_no_column_shows(store, tmp_path):
+    rng = np.random.default_rng(4)
+    for name, rho in (("ref", 0.9), ("cur", -0.9)):
+        income = rng.normal(size=3000)
+        debt = rho * income + np.sqrt(1 - rho ** 2) * rng.normal(size=3000)
+        (tmp_path / "data").mkdir(exist_ok=True)
+        pq.write_table(pa.table({"price": income, "debt": debt}), tmp_path / "data" / f"{name}.parquet")
+    plain = job_for(write_catalog(tmp_path, MONITOR))
+    assert KIND.evaluate(plain).status == MonitorStatus.OK
+    job = job_for(write_catalog(tmp_path, MONITOR.replace("}", ", multivariate: true}")))
+    evaluation = run(store, job)
+    assert evaluation.status == MonitorStatus.BREACH
+    assert evaluation.summary.startswith("0 of 2 columns drifted; multivariate drift in ")
+    assert evaluation.evidence_url == f"/drift/{evaluation.detail['drift_run_id']}"

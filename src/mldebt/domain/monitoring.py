@@ -127,6 +127,8 @@ class DriftMonitor(_MonitorBase):
     columns: list[str] | None = None
     methods: dict[str, str] = Field(default_factory=dict, description="Per-column method, as --method COL=M.")
     thresholds: dict[str, float | str] = Field(default_factory=dict, description="As --threshold COL=T.")
+    multivariate: bool = Field(default=False, description="Also PCA reconstruction drift (as --multivariate): "
+                                                          "a breach when it drifts, even if no column does.")
 
 
 class ModelQualityMonitor(_MonitorBase):

@@ -57,7 +57,15 @@ def drift_summary(report: DriftReport) -> str:
         named = ", ".join(drifted[:MAX_NAMED_COLUMNS])
         more = len(drifted) - MAX_NAMED_COLUMNS
         text += f": {named}" + (f" and {more} more" if more > 0 else "")
+    if report.multivariate is not None and "alerts" in report.multivariate:
+        text += (f"; multivariate drift in {report.multivariate['alerts']} of "
+                 f"{report.multivariate['n_current_chunks']} chunks" if multivariate_drifted(report)
+                 else "; no multivariate drift")
     return bounded(text)
+
+
+def multivariate_drifted(report: DriftReport) -> bool:
+    return bool((report.multivariate or {}).get("drifted"))
 
 
 def bounded(text: str, limit: int = MAX_SUMMARY) -> str:
@@ -91,7 +99,8 @@ class DriftMonitorKind:
         spec = job.monitor
         reference, current = data_path(job, spec.reference), data_path(job, spec.current)
         request = DriftRequest(reference, current, component=job.component.name, columns=spec.columns,
-                               methods=dict(spec.methods), thresholds=dict(spec.thresholds))
+                               methods=dict(spec.methods), thresholds=dict(spec.thresholds),
+                               multivariate=spec.multivariate)
         try:
             report = evaluate_drift(request, job.catalog)
         except (MldebtError, OSError, ValueError) as exc:  # a missing file, a bad override: reported, not raised
@@ -99,9 +108,10 @@ class DriftMonitorKind:
         if report.errors:  # an empty table: nothing was compared, nothing is stored
             return Evaluation(MonitorStatus.ERROR, bounded(report.errors[0]))
         compared = Compared(report, reference, current)
-        return Evaluation(MonitorStatus.BREACH if report.dataset_drift else MonitorStatus.OK, drift_summary(report),
+        breached = report.dataset_drift or multivariate_drifted(report)
+        return Evaluation(MonitorStatus.BREACH if breached else MonitorStatus.OK, drift_summary(report),
                           value=report.drift_share, threshold=report.drift_share_threshold,
-                          detail=drift_detail(compared), category=CATEGORY if report.dataset_drift else None,
+                          detail=drift_detail(compared), category=CATEGORY if breached else None,
                           state=compared)
 
     def record(self, session: Session, job: MonitorJob, evaluation: Evaluation) -> Evaluation:
