@@ -172,3 +172,11 @@ def test_unreadable_files_are_user_errors(tmp_path):
     (tmp_path / "bad.parquet").write_text("not parquet")
     with pytest.raises(UserInputError, match="cannot read"):
         profile_file(tmp_path / "bad.parquet")
+
+
+def test_nested_columns_are_refused_by_name_and_dates_profile_as_text():
+    with pytest.raises(UserInputError, match=r"^column 'tags': cannot profile a list<item: string> column"):
+        profile_table(pa.table({"tags": [["a"], ["b", "c"]]}))
+    day = profile_table(pa.table({"day": pa.array([0, 0, 1], pa.date32()), "ok": [True, False, True]}))
+    assert day.columns["day"].exact == {"1970-01-01": 2, "1970-01-02": 1}
+    assert day.columns["ok"].exact == {"true": 2, "false": 1}

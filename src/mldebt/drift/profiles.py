@@ -103,6 +103,10 @@ def kind_of(arrow_type: pa.DataType) -> Kind:
     return "categorical"
 
 
+def _nested(arrow_type: pa.DataType) -> bool:
+    return bool(pa.types.is_nested(arrow_type) or pa.types.is_union(arrow_type))
+
+
 def profile_table(table: pa.Table) -> Profile:
     """The profile of an in-memory table (one batch of a stream, or the whole of a small file)."""
     columns = {name: profile_column(name, table.column(name)) for name in table.column_names}
@@ -115,6 +119,9 @@ def profile_column(name: str, column: pa.ChunkedArray) -> ColumnProfile:
         profile.missing = len(column)
         return profile
     kind = kind_of(column.type)
+    if kind == "categorical" and _nested(column.type):
+        raise UserInputError(f"column {name!r}: cannot profile a {column.type} column (lists, structs and maps "
+                             "are not values; flatten them first)")
     profile = empty_column(name, kind)
     present = pc.drop_null(column)
     if kind == "numeric":
