@@ -7,7 +7,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from mldebt.drift.profiles import from_json
+from mldebt.drift.profile_io import read_profile
+from mldebt.errors import UserInputError
 from tests.support.cli import enter_tmp, run
 
 
@@ -35,7 +36,7 @@ def test_output_writes_the_json_profile(capsys, tmp_path):
     code, out, err = run(capsys, "profile", "logs.parquet", "--output", "logs.json")
     assert (code, err) == (0, "")
     assert out.strip() == "wrote the profile of 1000 rows, 2 columns to logs.json"
-    profile = from_json((tmp_path / "logs.json").read_text())
+    profile = read_profile(tmp_path / "logs.json")
     assert profile.rows == 1000 and profile.columns["channel"].exact == {"web": 700, "app": 300}
     assert json.loads((tmp_path / "logs.json").read_text())["version"] == 1
 
@@ -47,3 +48,13 @@ def test_the_spark_engine_and_bad_input_are_one_line_errors(capsys, tmp_path):
     code, out, err = run(capsys, "profile", "x.json")
     assert (code, out) == (2, "")
     assert err == "error: x.json: unknown file type .json: expected .parquet or .csv\n"
+
+
+def test_reading_a_profile_of_another_version_names_the_file(capsys, tmp_path):
+    assert run(capsys, "profile", "logs.parquet", "--output", "logs.json")[0] == 0
+    doc = json.loads((tmp_path / "logs.json").read_text())
+    (tmp_path / "v9.json").write_text(json.dumps({**doc, "version": 9}))
+    with pytest.raises(UserInputError, match=r"^v9.json: unknown profile version 9 \(this mldebt reads version 1\)$"):
+        read_profile(tmp_path.joinpath("v9.json").relative_to(tmp_path))
+    with pytest.raises(UserInputError, match=r"^nothing.json: cannot read the profile"):
+        read_profile(tmp_path.joinpath("nothing.json").relative_to(tmp_path))

@@ -39,8 +39,7 @@ def profile(
         raise UserInputError("--engine spark: the spark engine is not built yet (use --engine local)")
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from mldebt.drift.profile_io import profile_file
-    from mldebt.drift.profiles import to_json
+    from mldebt.drift.profile_io import profile_file, write_profile
 
     if not err.is_terminal:  # a log or a pipe gets no bar (Rich would still leave a blank line)
         result = profile_file(data, batch_rows=batch_rows)
@@ -54,7 +53,7 @@ def profile(
 
             result = profile_file(data, batch_rows=batch_rows, progress=advance)
     if output is not None:
-        output.write_text(to_json(result) + "\n")
+        write_profile(result, output)
         out.print(f"wrote the profile of {result.rows} rows, {len(result.columns)} columns to {output}")
         return
     _print(result)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from mldebt.drift.profiles import Profile, merge, profile_table
+from mldebt.drift.profiles import Profile, from_json, merge, profile_table, to_json
 from mldebt.errors import UserInputError
 
 DEFAULT_BATCH_ROWS = 65_536
@@ -42,6 +42,19 @@ def profile_file(path: Path, batch_rows: int = DEFAULT_BATCH_ROWS, progress: Pro
     if profile is None:
         raise UserInputError(f"{path}: no rows to profile")
     return profile
+
+
+def read_profile(path: Path) -> Profile:
+    """A profile written by `write_profile` (`mldebt profile --output`); errors name the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserInputError(f"{path}: cannot read the profile: {exc}") from None
+    return from_json(text, source=str(path))
+
+
+def write_profile(profile: Profile, path: Path) -> None:
+    path.write_text(to_json(profile) + "\n", encoding="utf-8")
 
 
 def _open(path: Path, batch_rows: int) -> tuple[Iterator[pa.RecordBatch], int | None]:
