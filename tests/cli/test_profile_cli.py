@@ -47,7 +47,7 @@ def test_the_spark_engine_and_bad_input_are_one_line_errors(capsys, tmp_path):
     (tmp_path / "x.json").write_text("{}")
     code, out, err = run(capsys, "profile", "x.json")
     assert (code, out) == (2, "")
-    assert err == "error: x.json: unknown file type .json: expected .parquet or .csv\n"
+    assert err == "error: x.json: unknown file type .json: expected .parquet, .csv or .tsv\n"
 
 
 def test_reading_a_profile_of_another_version_names_the_file(capsys, tmp_path):

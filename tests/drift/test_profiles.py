@@ -167,7 +167,7 @@ def test_unreadable_files_are_user_errors(tmp_path):
     with pytest.raises(UserInputError, match="no such file"):
         profile_file(tmp_path / "missing.parquet")
     (tmp_path / "data.json").write_text("{}")
-    with pytest.raises(UserInputError, match=r"unknown file type \.json: expected \.parquet or \.csv"):
+    with pytest.raises(UserInputError, match=r"unknown file type \.json: expected \.parquet, \.csv or \.tsv"):
         profile_file(tmp_path / "data.json")
     (tmp_path / "bad.parquet").write_text("not parquet")
     with pytest.raises(UserInputError, match="cannot read"):
@@ -180,3 +180,12 @@ def test_nested_columns_are_refused_by_name_and_dates_profile_as_text():
     day = profile_table(pa.table({"day": pa.array([0, 0, 1], pa.date32()), "ok": [True, False, True]}))
     assert day.columns["day"].exact == {"1970-01-01": 2, "1970-01-02": 1}
     assert day.columns["ok"].exact == {"true": 2, "false": 1}
+
+
+def test_tsv_and_gzipped_csv_stream_like_csv(tmp_path):
+    table = pa.table({"x": [1.5, 2.5, None], "c": ["a", "b", "a"]})
+    (tmp_path / "data.tsv").write_text("x\tc\n1.5\ta\n2.5\tb\n\ta\n")
+    with pa.CompressedOutputStream(str(tmp_path / "data.csv.gz"), "gzip") as sink:
+        pacsv.write_csv(table, sink)
+    for name in ("data.tsv", "data.csv.gz"):
+        assert exact_fields(profile_file(tmp_path / name)) == exact_fields(profile_table(table)), name

@@ -65,14 +65,15 @@ def _open(path: Path, batch_rows: int) -> tuple[Iterator[pa.RecordBatch], int | 
 
             parquet = pq.ParquetFile(path)
             return parquet.iter_batches(batch_size=batch_rows), parquet.metadata.num_rows
-        if suffix in (".csv", ".txt"):
+        if suffix in (".csv", ".tsv", ".txt", ".gz"):  # the suffixes drift.tables.read_table reads
             import pyarrow.csv as pacsv
 
             # a block of about batch_rows short rows; the reader yields one batch per block
             block = max(1 << 16, min(batch_rows * 64, 1 << 26))
-            reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=block),
+            parse = pacsv.ParseOptions(delimiter="\t" if suffix == ".tsv" else ",")
+            reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=block), parse_options=parse,
                                     convert_options=pacsv.ConvertOptions(strings_can_be_null=True))
             return iter(reader), None
     except (pa.ArrowInvalid, OSError) as exc:
         raise UserInputError(f"{path}: cannot read: {' '.join(str(exc).split())}") from None
-    raise UserInputError(f"{path}: unknown file type {suffix or '(none)'}: expected .parquet or .csv")
+    raise UserInputError(f"{path}: unknown file type {suffix or '(none)'}: expected .parquet, .csv or .tsv")
