@@ -21,6 +21,7 @@ from mldebt.cli import (
     ingest_tests,
     kpis,
     monitor,
+    profile,
     report,
     scan,
     serve,
@@ -57,6 +58,7 @@ ingest.app.command("junit")(ingest_tests.junit)
 ingest.app.command("coverage")(ingest_tests.coverage)
 app.add_typer(ingest.app, name="ingest")
 app.command("drift")(drift.drift)
+app.command("profile")(profile.profile)
 app.add_typer(drift.retrain_app, name="retrain")
 app.add_typer(incidents.app, name="incidents")
 app.command("kpis")(kpis.kpis)
