@@ -38,8 +38,16 @@ class ColumnDrift:
     note: str | None = None
     chart: Chart | None = None
     corrected: bool = False  # part of the family-wise correction (default policy)
+    error_bound: float | None = None  # sketch-based statistics (drift from profiles): bound on the error
+    uncertain: bool = False  # the verdict is within the error bound of its threshold
 
     def to_dict(self) -> dict[str, Any]:
+        doc = self._base_dict()
+        if self.error_bound is not None or self.uncertain:  # only drift from profiles adds these keys
+            doc.update(error_bound=_num(self.error_bound), uncertain=self.uncertain)
+        return doc
+
+    def _base_dict(self) -> dict[str, Any]:
         return {"name": self.name, "type": self.type, "method": self.method, "statistic": _num(self.statistic),
                 "pvalue": _num(self.pvalue), "adjusted_pvalue": _num(self.adjusted_pvalue),
                 "effect": _num(self.effect), "effect_measure": self.effect_measure, "threshold": self.threshold,
