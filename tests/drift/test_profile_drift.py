@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pytest
 
 from mldebt.drift.compare import compare
 from mldebt.drift.profile_drift import compare_profiles, ks_from_sketches
@@ -56,3 +58,20 @@ def test_a_shift_near_the_threshold_is_uncertain() -> None:
             assert bound > 0 and distance == column.statistic
             return
     raise AssertionError("no shift gave an uncertain verdict")
+
+
+def test_cli_drift_from_a_reference_profile(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import pyarrow.parquet as pq
+
+    from mldebt.drift.profile_io import write_profile
+    from tests.support.cli import run
+
+    write_profile(profile_table(_table(1)), tmp_path / "ref.json")
+    pq.write_table(_table(2, shift=0.5, share=0.7), tmp_path / "cur.parquet")
+    code, stdout, _ = run(capsys, "drift", "--reference-profile", str(tmp_path / "ref.json"),
+                          str(tmp_path / "cur.parquet"), "--format", "json")
+    assert code == 0
+    assert json.loads(stdout)["drifted_columns"] == ["colour", "x"]
+    code, stdout, _ = run(capsys, "drift", "--reference-profile", str(tmp_path / "ref.json"),
+                          str(tmp_path / "cur.parquet"))
+    assert code == 0 and "dataset drift: yes" in stdout

@@ -55,7 +55,7 @@ def _pairs(values: list[str], option: str) -> dict[str, str]:
 def drift(
     ctx: typer.Context,
     reference: Path = typer.Argument(..., help="Reference data (CSV or Parquet): what the model was trained on."),
-    current: Path = typer.Argument(..., help="Current data (CSV or Parquet): what it sees now."),
+    current: Path = typer.Argument(None, help="Current data (CSV or Parquet): what it sees now."),
     component: str = typer.Option(None, "--component", "-c", help="Component in mldebt.yaml: its schema and policy "
                                   "apply, the run is stored, findings recorded and its retrain trigger fired."),
     catalog: Path = typer.Option(None, "--catalog", help="Inventory file: its drift policy applies (default with "
@@ -78,6 +78,8 @@ def drift(
                                        "--multivariate, a chunk alerted)."),
     multivariate: bool = typer.Option(False, "--multivariate", help="Multivariate drift per chunk: PCA fitted on "
                                       "the reference, reconstruction error of current (changed correlations)."),
+    reference_profile: Path = typer.Option(None, "--reference-profile", help="Reference profile JSON (mldebt "
+                                           "profile --output); the one argument is then CURRENT (data or profile)."),
 ) -> None:
     """Compare current data with a reference: drift per column, data quality, a dataset verdict.
 
@@ -90,6 +92,12 @@ def drift(
     """
     from mldebt.service.drift import DriftRequest, run_drift
 
+    if reference_profile is not None:
+        from mldebt.cli.drift_profiles import run_profile_drift
+
+        return run_profile_drift(reference_profile, reference, fmt == DriftFormat.JSON, output, fail_on_drift)
+    if current is None:
+        raise UserInputError("missing CURRENT: give REFERENCE CURRENT, or --reference-profile REF.json CURRENT")
     if score and not estimate_performance:
         raise UserInputError(f"--score {score[0]}: scores are read by --estimate-performance only; add it")
     thresholds: dict[str, float | str] = dict(_pairs(threshold, "--threshold"))  # as typed: the policy checks them
