@@ -41,6 +41,7 @@ def test_error_bound_is_the_sum_of_the_rank_errors_and_categories_with_exact_cou
     report = compare_profiles(ref, cur)
     numeric = next(c for c in report.columns if c.name == "x")
     assert numeric.error_bound == ref.columns["x"].rank_error() + cur.columns["x"].rank_error()
+    assert numeric.drifted and not numeric.uncertain  # D = 0.2, far beyond the bound of about 0.027
     assert next(c for c in report.columns if c.name == "colour").error_bound == 0.0
     doc = json.loads(json.dumps(report.to_dict()))
     assert doc["columns"][0]["error_bound"] is not None and "uncertain" in doc["columns"][0]
