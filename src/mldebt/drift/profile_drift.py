@@ -99,8 +99,8 @@ def compare_profiles(reference: Profile, current: Profile, policy: Policy | None
         if maybe is not None and big_enough and column.pvalue:
             factor = adj / column.pvalue if column.pvalue > 0 else 1.0
             low, high = min(1.0, maybe[0] * factor), min(1.0, maybe[1] * factor)
-            if (low < policy.alpha) != (high < policy.alpha):
-                column.uncertain = True
+            if (low < policy.alpha) != (high < policy.alpha):  # the sketches cannot tell: say so, never guess
+                column.uncertain, column.drifted = True, False
                 column.note = (f"uncertain: KS {column.statistic:.4g} is within the sketch error "
                                f"{column.error_bound:.3g} of the threshold")
     drifted = {c.name: c.drifted for c in columns}
